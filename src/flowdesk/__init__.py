@@ -1,0 +1,1 @@
+"""Flowdesk: customer service built around conversation service flows."""

@@ -1,0 +1,1 @@
+"""Persistence: the database handle, the tables and the migrations."""
