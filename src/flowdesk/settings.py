@@ -67,6 +67,10 @@ class Settings(BaseSettings):
         default=1.0, gt=0, le=60, description="Longest sleep of the timer scheduler between checks."
     )
     log_level: str = Field(default="info", description="debug, info, warning or error.")
+    auto_migrate: bool = Field(
+        default=True,
+        description="Upgrade the schema at start (turn off when several nodes share PostgreSQL).",
+    )
 
     @field_validator("http_allowed_hosts", mode="before")
     @classmethod

@@ -7,10 +7,11 @@ the engine, so nothing anywhere else switches on a type name.
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, Literal, TypeVar
 
 from pydantic import BaseModel
 
@@ -38,11 +39,16 @@ class Reference:
 
 @dataclass(frozen=True)
 class ConfigIssue:
-    """A warning a module finds in its own config (e.g. a menu option with no label)."""
+    """A problem a module finds in its own config (e.g. a menu option with no label).
+
+    Most are warnings; `severity="error"` blocks publishing (e.g. `llm` mode with
+    no endpoint configured).
+    """
 
     code: str
     message: str
     port: str | None = None
+    severity: Literal["error", "warning"] = "warning"
 
 
 @dataclass(frozen=True)
@@ -129,7 +135,8 @@ class Module(Generic[ConfigT]):
     type: ClassVar[str]
     title: ClassVar[str]
     description: ClassVar[str]
-    Config: type[ConfigT]
+    # `builtins.type`: inside this class body `type` names the ClassVar above.
+    Config: builtins.type[ConfigT]
     ports_static: ClassVar[tuple[str, ...]] = ("next",)
     ports_dynamic: ClassVar[DynamicPorts | None] = None
     #: True for modules that stop and wait for the customer (breaks cycles, SPEC §2).

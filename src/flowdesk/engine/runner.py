@@ -67,6 +67,11 @@ class CompiledFlow:
         self.edges: dict[tuple[str, str], str] = {
             (edge.source, edge.port): edge.target for edge in document.edges
         }
+        #: Objects the flow references by kind, so a service loads them in one query per kind.
+        self.references: dict[str, set[str]] = {}
+        for compiled in self.nodes.values():
+            for ref in compiled.module.references(compiled.config):
+                self.references.setdefault(ref.kind, set()).add(ref.id)
 
     def target(self, node_id: str, port: str) -> str | None:
         return self.edges.get((node_id, port))

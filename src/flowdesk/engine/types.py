@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from pydantic import BaseModel, Field
 
@@ -48,7 +48,10 @@ class TimerFired:
 
 @dataclass(frozen=True)
 class Resume:
-    """The outside world finished what a node handed over (e.g. the agent closed) → leave by `port`."""
+    """The outside world finished what a node handed over (e.g. the agent closed).
+
+    The flow leaves the waiting node by `port`.
+    """
 
     port: str
     data: Mapping[str, Any] = field(default_factory=dict)
@@ -138,7 +141,7 @@ HANDOFF = Handoff()
 # --------------------------------------------------------------------------- state
 
 FlowStatus = Literal["waiting", "handoff", "ended"]
-STATE_VERSION = 1
+STATE_VERSION: Final = 1
 PATH_LIMIT = 500
 
 

@@ -1,0 +1,244 @@
+"""Conversations: the customer API (start, messages, close, stream) and the staff views."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Any, Literal
+
+from fastapi import APIRouter, Query, Request, WebSocket, WebSocketDisconnect
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from sqlalchemy import select
+
+from flowdesk.api.deps import AdminDep, Caller, CallerDep, RuntimeDep, _bearer, looks_like_customer_token
+from flowdesk.engine.types import ChoiceInput, CustomerInput, RatingInput, TextInput
+from flowdesk.errors import Forbidden
+from flowdesk.events import SubscriptionLost, conversation_topic
+from flowdesk.runtime import Runtime
+from flowdesk.security import CustomerClaims, read_customer_token
+from flowdesk.services import conversations as svc
+from flowdesk.storage.models import Conversation
+from flowdesk.views import conversation_view, message_view
+
+router = APIRouter(tags=["conversations"])
+
+MAX_TEXT = svc.MAX_TEXT
+CUSTOMER_ID = r"^[A-Za-z0-9_.:@+\-]{1,200}$"
+WS_POLICY_VIOLATION = 4403
+
+
+class StartIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    customer_id: str | None = Field(default=None, pattern=CUSTOMER_ID)
+    name: str | None = Field(default=None, max_length=200)
+    variables: dict[str, Any] = Field(default_factory=dict)
+
+
+class CustomerMessageIn(BaseModel):
+    """Exactly one of `text`, `choice` (a menu option id) or `rating` (a survey answer)."""
+
+    model_config = ConfigDict(extra="forbid")
+    text: str | None = Field(default=None, max_length=MAX_TEXT)
+    choice: str | None = Field(default=None, min_length=1, max_length=64)
+    rating: int | None = Field(default=None, ge=1, le=5)
+    comment: str | None = Field(default=None, max_length=1000)
+    client_msg_id: str | None = Field(default=None, min_length=1, max_length=100)
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> CustomerMessageIn:
+        given = [n for n in ("text", "choice", "rating") if getattr(self, n) is not None]
+        if len(given) != 1:
+            raise ValueError("send exactly one of text, choice or rating")
+        if self.text is not None and not self.text.strip():
+            raise ValueError("text must not be empty")
+        return self
+
+    def event(self) -> CustomerInput:
+        if self.text is not None:
+            return TextInput(self.text)
+        if self.choice is not None:
+            return ChoiceInput(self.choice)
+        assert self.rating is not None
+        return RatingInput(self.rating, self.comment)
+
+
+def _customer_owns(caller: Caller, conversation_id: str) -> CustomerClaims:
+    if caller.customer is None:
+        raise Forbidden("this endpoint needs the conversation's customer token")
+    if caller.customer.conversation_id != conversation_id:
+        raise Forbidden("the customer token belongs to another conversation")
+    return caller.customer
+
+
+async def _check_read(rt: Runtime, caller: Caller, conversation: Conversation) -> None:
+    """Customers read their own conversation; admins any; agents those they serve."""
+    if caller.customer is not None:
+        _customer_owns(caller, conversation.id)
+        return
+    assert caller.user is not None
+    if caller.user.role != "admin" and conversation.agent_id != caller.user.id:
+        raise Forbidden("you do not serve this conversation")
+
+
+# --------------------------------------------------------------------------- customer
+
+
+@router.post("/channels/{key}/conversations", status_code=201)
+async def start_conversation(
+    key: str, body: StartIn, request: Request, rt: RuntimeDep
+) -> JSONResponse:
+    presented = None
+    token = _bearer(request)
+    if token is not None and looks_like_customer_token(token):
+        presented = read_customer_token(rt.settings.secret_key.get_secret_value(), token)
+    result = await svc.start_conversation(
+        rt,
+        key,
+        customer_id=body.customer_id,
+        customer_name=body.name,
+        variables=body.variables,
+        presented=presented,
+    )
+    return JSONResponse(
+        {
+            "conversation": conversation_view(result.conversation),
+            "customer_token": result.customer_token,
+            "messages": [message_view(m) for m in result.messages],
+        },
+        status_code=201 if result.created else 200,
+    )
+
+
+@router.post("/conversations/{conversation_id}/messages")
+async def post_message(
+    conversation_id: str, body: CustomerMessageIn, rt: RuntimeDep, caller: CallerDep
+) -> dict[str, Any]:
+    if caller.customer is None:
+        raise Forbidden("only the agent serving this conversation may write in it")
+    _customer_owns(caller, conversation_id)
+    turn = await svc.post_customer_message(
+        rt, conversation_id, body.event(), client_msg_id=body.client_msg_id
+    )
+    return {"messages": [message_view(m) for m in turn.replies], "duplicate": turn.duplicate}
+
+
+@router.post("/conversations/{conversation_id}/close")
+async def close_conversation(
+    conversation_id: str, rt: RuntimeDep, caller: CallerDep
+) -> dict[str, Any]:
+    if caller.customer is None:
+        raise Forbidden("only the agent serving this conversation may close it")
+    _customer_owns(caller, conversation_id)
+    conversation = await svc.close_by_customer(rt, conversation_id)
+    return {"conversation": conversation_view(conversation)}
+
+
+@router.get("/conversations/{conversation_id}/messages")
+async def list_messages(
+    conversation_id: str,
+    rt: RuntimeDep,
+    caller: CallerDep,
+    after_seq: int = Query(default=0, ge=0),
+    limit: int = Query(default=200, ge=1, le=1000),
+) -> dict[str, Any]:
+    async with rt.db.read() as session:
+        conversation = await svc.get_conversation(session, conversation_id)
+        await _check_read(rt, caller, conversation)
+        messages = await svc.messages_after(session, conversation_id, after_seq, limit)
+    return {"messages": [message_view(m) for m in messages]}
+
+
+@router.get("/conversations/{conversation_id}")
+async def get_conversation(
+    conversation_id: str, rt: RuntimeDep, caller: CallerDep
+) -> dict[str, Any]:
+    async with rt.db.read() as session:
+        conversation = await svc.get_conversation(session, conversation_id)
+        await _check_read(rt, caller, conversation)
+    return conversation_view(conversation, staff=caller.user is not None)
+
+
+@router.websocket("/conversations/{conversation_id}/stream")
+async def conversation_stream(
+    websocket: WebSocket,
+    conversation_id: str,
+    token: str = "",
+    after_seq: int = 0,
+) -> None:
+    """Replay messages after `after_seq`, then every new message and state change, live."""
+    rt: Runtime = websocket.app.state.runtime
+    claims = read_customer_token(rt.settings.secret_key.get_secret_value(), token)
+    if claims is None or claims.conversation_id != conversation_id or after_seq < 0:
+        await websocket.close(code=WS_POLICY_VIOLATION)
+        return
+    await websocket.accept()
+    async with rt.bus.subscribe(conversation_topic(conversation_id)) as subscription:
+        # Subscribe first, then read the history: nothing published in between is missed,
+        # and anything read twice is skipped by `seq`.
+        async with rt.db.read() as session:
+            conversation = await svc.get_conversation(session, conversation_id)
+            history = await svc.messages_after(session, conversation_id, after_seq, limit=10_000)
+        last_seq = after_seq
+        for message in history:
+            await websocket.send_json({"type": "message", "message": message_view(message)})
+            last_seq = message.seq
+        await websocket.send_json(
+            {"type": "conversation.updated", "conversation": conversation_view(conversation)}
+        )
+        receiver = asyncio.create_task(_drain(websocket))
+        try:
+            while True:
+                getter = asyncio.create_task(subscription.get())
+                done, _ = await asyncio.wait({getter, receiver}, return_when=asyncio.FIRST_COMPLETED)
+                if receiver in done:
+                    getter.cancel()
+                    return
+                event = getter.result()
+                if event["type"] == "message":
+                    if event["message"]["seq"] <= last_seq:
+                        continue
+                    last_seq = event["message"]["seq"]
+                await websocket.send_json(event)
+        except (SubscriptionLost, WebSocketDisconnect):
+            return
+        finally:
+            receiver.cancel()
+            with contextlib.suppress(Exception):
+                await websocket.close()
+
+
+async def _drain(websocket: WebSocket) -> None:
+    """Read (and ignore) what the client sends, to notice when it goes away."""
+    with contextlib.suppress(WebSocketDisconnect):
+        while True:
+            message = await websocket.receive()
+            if message["type"] == "websocket.disconnect":
+                return
+
+
+# --------------------------------------------------------------------------- staff
+
+
+@router.get("/conversations")
+async def list_conversations(
+    rt: RuntimeDep,
+    _admin: AdminDep,
+    state: Literal["bot", "queued", "offered", "agent", "ended"] | None = None,
+    channel_id: str | None = None,
+    agent_id: str | None = None,
+    limit: int = Query(default=50, ge=1, le=200),
+    offset: int = Query(default=0, ge=0),
+) -> dict[str, Any]:
+    query = select(Conversation).order_by(Conversation.started_at.desc(), Conversation.id)
+    if state is not None:
+        query = query.where(Conversation.state == state)
+    if channel_id is not None:
+        query = query.where(Conversation.channel_id == channel_id)
+    if agent_id is not None:
+        query = query.where(Conversation.agent_id == agent_id)
+    async with rt.db.read() as session:
+        rows = await session.scalars(query.limit(limit).offset(offset))
+        return {"conversations": [conversation_view(c, staff=True) for c in rows]}
+
+

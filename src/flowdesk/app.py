@@ -1,0 +1,71 @@
+"""The composition root: settings in, a running FastAPI application out."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import structlog
+from fastapi import APIRouter, FastAPI
+
+from flowdesk.api import auth, channels, conversations, flows, health, schedules, users
+from flowdesk.api.errors import install_error_handlers
+from flowdesk.clock import Clock, SystemClock
+from flowdesk.engine.module import Registry
+from flowdesk.engine.modules import default_registry
+from flowdesk.logging import configure_logging
+from flowdesk.runtime import Runtime
+from flowdesk.scheduler import TimerScheduler
+from flowdesk.services.users import ensure_first_admin
+from flowdesk.settings import Settings
+from flowdesk.storage.db import migrate
+
+API_PREFIX = "/api/v1"
+log = structlog.get_logger(__name__)
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    clock: Clock | None = None,
+    registry: Registry | None = None,
+    run_scheduler: bool = True,
+) -> FastAPI:
+    """Build the application. Tests pass a `ManualClock` and may drive the scheduler by hand."""
+    settings = settings or Settings()
+    configure_logging(settings.log_level)
+    rt = Runtime.build(settings, clock or SystemClock(), registry or default_registry())
+    scheduler = TimerScheduler(rt)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if settings.auto_migrate:
+            await asyncio.to_thread(migrate, settings.database_url)
+        await ensure_first_admin(rt)
+        if run_scheduler:
+            scheduler.start()
+        log.info("flowdesk_started", database=rt.db.dialect)
+        try:
+            yield
+        finally:
+            await scheduler.stop()
+            await rt.db.dispose()
+
+    app = FastAPI(
+        title="Flowdesk",
+        version="0.1.0",
+        lifespan=lifespan,
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=f"{API_PREFIX}/docs",
+        redoc_url=None,
+    )
+    app.state.runtime = rt
+    app.state.scheduler = scheduler
+    install_error_handlers(app)
+    api = APIRouter(prefix=API_PREFIX)
+    for module in (auth, flows, channels, schedules, users, conversations):
+        api.include_router(module.router)
+    app.include_router(api)
+    app.include_router(health.router)
+    return app

@@ -1,0 +1,67 @@
+"""The composition root's product: the shared parts every request and background task uses."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+from flowdesk.clock import Clock
+from flowdesk.engine.document import FlowDocument
+from flowdesk.engine.module import Registry
+from flowdesk.engine.runner import CompiledFlow, Engine
+from flowdesk.events import LocalEventBus
+from flowdesk.settings import Settings
+from flowdesk.storage.db import Database
+
+COMPILED_CACHE_SIZE = 256
+
+
+class CompiledFlowCache:
+    """Published versions are immutable, so a compiled version is cached for good (LRU-bounded)."""
+
+    def __init__(self, engine: Engine, size: int = COMPILED_CACHE_SIZE) -> None:
+        self._engine = engine
+        self._size = size
+        self._items: OrderedDict[tuple[str, int], CompiledFlow] = OrderedDict()
+
+    def get(self, flow_id: str, version: int) -> CompiledFlow | None:
+        compiled = self._items.get((flow_id, version))
+        if compiled is not None:
+            self._items.move_to_end((flow_id, version))
+        return compiled
+
+    def put(self, flow_id: str, version: int, document: FlowDocument) -> CompiledFlow:
+        compiled = self._engine.compile(document)
+        self._items[(flow_id, version)] = compiled
+        if len(self._items) > self._size:
+            self._items.popitem(last=False)
+        return compiled
+
+
+@dataclass
+class Runtime:
+    """Settings, database, engine, event bus and clock, built once at start and passed down."""
+
+    settings: Settings
+    db: Database
+    registry: Registry
+    engine: Engine
+    bus: LocalEventBus
+    clock: Clock
+    compiled: CompiledFlowCache
+    #: Set whenever a timer is armed, so the scheduler re-reads the next due time.
+    timers_changed: asyncio.Event = field(default_factory=asyncio.Event)
+
+    @classmethod
+    def build(cls, settings: Settings, clock: Clock, registry: Registry) -> Runtime:
+        engine = Engine(registry)
+        return cls(
+            settings=settings,
+            db=Database(settings.database_url),
+            registry=registry,
+            engine=engine,
+            bus=LocalEventBus(),
+            clock=clock,
+            compiled=CompiledFlowCache(engine),
+        )

@@ -1,0 +1,70 @@
+"""The timer scheduler: fires durable timers when they come due.
+
+Timers are rows (`flowdesk.storage.models.Timer`); firing one deletes it in the
+same transaction that acts on it, so a timer fires once even across crashes and
+restarts: a timer that came due while the server was down fires at the next start.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+import structlog
+
+from flowdesk.runtime import Runtime
+from flowdesk.services.conversations import due_timers, fire_timer, next_timer_due
+
+log = structlog.get_logger(__name__)
+
+
+class TimerScheduler:
+    def __init__(self, rt: Runtime) -> None:
+        self.rt = rt
+        self._task: asyncio.Task[None] | None = None
+
+    async def run_due(self) -> int:
+        """Fire every timer due now; returns how many fired."""
+        fired = 0
+        while True:
+            batch = await due_timers(self.rt, self.rt.clock.now())
+            if not batch:
+                return fired
+            progressed = False
+            for timer_id in batch:
+                try:
+                    if await fire_timer(self.rt, timer_id):
+                        fired += 1
+                        progressed = True
+                except Exception:
+                    # One broken conversation must not stop every other timer.
+                    log.exception("timer_failed", timer_id=timer_id)
+            if not progressed:
+                return fired
+
+    async def _loop(self) -> None:
+        interval = self.rt.settings.scheduler_interval_seconds
+        while True:
+            self.rt.timers_changed.clear()
+            try:
+                await self.run_due()
+                due = await next_timer_due(self.rt)
+            except Exception:
+                log.exception("scheduler_error")
+                due = None
+            wait = interval
+            if due is not None:
+                wait = max(0.0, min(interval, (due - self.rt.clock.now()).total_seconds()))
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.rt.timers_changed.wait(), timeout=wait)
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self._loop(), name="flowdesk-timers")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None

@@ -1,0 +1,151 @@
+"""Channels: entry points customers write to, each bound to at most one published flow."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from flowdesk.errors import Conflict, Invalid, NotFound
+from flowdesk.runtime import Runtime
+from flowdesk.services.flows import get_flow
+from flowdesk.storage.models import Channel, new_id
+
+ChannelType = Literal["web", "api"]
+
+
+class ChannelSettings(BaseModel):
+    """Per-channel behaviour. Unknown keys are refused so typos do not pass silently."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: str = Field(default="", max_length=100, description="Chat panel title (web).")
+    color: str = Field(
+        default="#2563eb", pattern=r"^#[0-9a-fA-F]{6}$", description="Accent colour (web)."
+    )
+    allowed_origins: list[str] = Field(
+        default_factory=list,
+        max_length=50,
+        description="Origins allowed to embed the widget (web); empty allows any.",
+    )
+    offline_text: str = Field(default="", max_length=1000, description="Shown when unavailable.")
+    default_region: str | None = Field(
+        default=None,
+        pattern=r"^[A-Z]{2}$",
+        description="ISO 3166 region for phone numbers typed without a country code.",
+    )
+    bot_idle_seconds: int = Field(
+        default=86400, ge=60, le=30 * 86400, description="End a conversation idle with the bot."
+    )
+    trust_customer_id: bool = Field(
+        default=False,
+        description=(
+            "Return a customer's open conversation to a start request that names the "
+            "customer_id without that conversation's token (for trusted server-side callers)."
+        ),
+    )
+
+    @field_validator("allowed_origins")
+    @classmethod
+    def _origins(cls, origins: list[str]) -> list[str]:
+        for origin in origins:
+            if not origin.startswith(("http://", "https://")) or origin.count("/") != 2:
+                raise ValueError(f"{origin!r} is not an origin like https://shop.example.com")
+        return [o.rstrip("/").lower() for o in origins]
+
+
+def parse_settings(raw: Any) -> ChannelSettings:
+    try:
+        return ChannelSettings.model_validate(raw or {})
+    except ValidationError as exc:
+        details = [
+            {"loc": ["settings", *err["loc"]], "message": err["msg"]}
+            for err in exc.errors(include_url=False, include_context=False)
+        ]
+        raise Invalid("invalid channel settings", details=details) from exc
+
+
+def channel_settings(channel: Channel) -> ChannelSettings:
+    return ChannelSettings.model_validate(channel.settings or {})
+
+
+async def get_channel(session: AsyncSession, channel_id: str) -> Channel:
+    channel = await session.get(Channel, channel_id)
+    if channel is None:
+        raise NotFound(f"channel {channel_id} not found")
+    return channel
+
+
+async def channel_by_key(session: AsyncSession, key: str) -> Channel:
+    channel = await session.scalar(select(Channel).where(Channel.key == key))
+    if channel is None:
+        raise NotFound("no channel has this key")
+    return channel
+
+
+async def create_channel(
+    rt: Runtime, *, name: str, type: ChannelType, settings: Any, enabled: bool
+) -> Channel:
+    parsed = parse_settings(settings)
+    now = rt.clock.now()
+    async with rt.db.write() as session:
+        channel = Channel(
+            id=new_id("chn"),
+            name=name,
+            type=type,
+            key=secrets.token_urlsafe(24),
+            flow_id=None,
+            settings=parsed.model_dump(mode="json"),
+            enabled=enabled,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(channel)
+    return channel
+
+
+async def update_channel(
+    rt: Runtime, channel_id: str, *, name: str | None, settings: Any | None, enabled: bool | None
+) -> Channel:
+    async with rt.db.write() as session:
+        channel = await get_channel(session, channel_id)
+        if name is not None:
+            channel.name = name
+        if settings is not None:
+            merged = {**(channel.settings or {}), **settings}
+            channel.settings = parse_settings(merged).model_dump(mode="json")
+        if enabled is not None:
+            channel.enabled = enabled
+        channel.updated_at = rt.clock.now()
+    return channel
+
+
+async def delete_channel(rt: Runtime, channel_id: str) -> None:
+    async with rt.db.write() as session:
+        await session.delete(await get_channel(session, channel_id))
+
+
+async def bind_flow(rt: Runtime, channel_id: str, flow_id: str) -> Channel:
+    """Bind a flow; only one with a published version may serve customers."""
+    async with rt.db.write() as session:
+        channel = await get_channel(session, channel_id)
+        flow = await get_flow(session, flow_id)
+        if flow.latest_version is None:
+            raise Conflict(
+                f"flow {flow.name!r} has no published version; publish it first",
+                code="flow_not_published",
+            )
+        channel.flow_id = flow.id
+        channel.updated_at = rt.clock.now()
+    return channel
+
+
+async def unbind_flow(rt: Runtime, channel_id: str) -> Channel:
+    async with rt.db.write() as session:
+        channel = await get_channel(session, channel_id)
+        channel.flow_id = None
+        channel.updated_at = rt.clock.now()
+    return channel
