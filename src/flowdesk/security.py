@@ -60,17 +60,19 @@ def issue_customer_token(
     return jwt.encode(payload, secret, algorithm=JWT_ALGORITHM)
 
 
-def read_customer_token(secret: str, token: str) -> CustomerClaims | None:
-    """The claims of a valid, unexpired customer token, or None."""
+def read_customer_token(secret: str, token: str, *, now: datetime) -> CustomerClaims | None:
+    """The claims of a valid customer token unexpired at `now` (the server's clock), or None."""
     try:
         payload = jwt.decode(
             token,
             secret,
             algorithms=[JWT_ALGORITHM],
-            options={"require": ["exp", "sub", "typ"]},
+            options={"require": ["exp", "sub", "typ"], "verify_exp": False},
         )
     except jwt.PyJWTError:
         return None
-    if payload.get("typ") != CUSTOMER_TOKEN_TYPE:
+    if payload.get("typ") != CUSTOMER_TOKEN_TYPE or not isinstance(payload["exp"], int):
+        return None
+    if payload["exp"] <= now.timestamp():
         return None
     return CustomerClaims(str(payload["sub"]), str(payload.get("ch", "")), str(payload.get("cus", "")))

@@ -91,7 +91,7 @@ async def start_conversation(
     presented = None
     token = _bearer(request)
     if token is not None and looks_like_customer_token(token):
-        presented = read_customer_token(rt.settings.secret_key.get_secret_value(), token)
+        presented = read_customer_token(rt.settings.secret_key.get_secret_value(), token, now=rt.clock.now())
     result = await svc.start_conversation(
         rt,
         key,
@@ -168,7 +168,7 @@ async def conversation_stream(
 ) -> None:
     """Replay messages after `after_seq`, then every new message and state change, live."""
     rt: Runtime = websocket.app.state.runtime
-    claims = read_customer_token(rt.settings.secret_key.get_secret_value(), token)
+    claims = read_customer_token(rt.settings.secret_key.get_secret_value(), token, now=rt.clock.now())
     if claims is None or claims.conversation_id != conversation_id or after_seq < 0:
         await websocket.close(code=WS_POLICY_VIOLATION)
         return

@@ -85,7 +85,7 @@ def _number(text: str) -> int | float | None:
 
 def _phone(text: str, region: str | None) -> str | None:
     try:
-        number = phonenumbers.parse(text, region)
+        number = phonenumbers.parse(text, region.upper() if region else None)
     except phonenumbers.NumberParseException:
         return None
     if not phonenumbers.is_valid_number(number):
