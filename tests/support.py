@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
+import httpx2 as httpx
 from pydantic import SecretStr
 
 from flowdesk.app import create_app
@@ -19,7 +19,7 @@ ADMIN_EMAIL = "admin@test.local"
 ADMIN_PASSWORD = "admin-password-1"  # noqa: S105
 
 
-def test_settings(database_url: str, **overrides: Any) -> Settings:
+def make_settings(database_url: str, **overrides: Any) -> Settings:
     values: dict[str, Any] = {
         "database_url": database_url,
         "environment": "test",
@@ -159,7 +159,7 @@ def texts(messages: list[dict[str, Any]]) -> list[str]:
 async def running(
     database_url: str, clock: ManualClock, **overrides: Any
 ) -> AsyncIterator[Server]:
-    app = create_app(test_settings(database_url, **overrides), clock=clock, run_scheduler=False)
+    app = create_app(make_settings(database_url, **overrides), clock=clock, run_scheduler=False)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://flowdesk.test") as client:

@@ -35,8 +35,10 @@ def parse_document(raw: Any) -> FlowDocument:
         raise Invalid("the flow document is malformed", code="invalid_document", details=details) from exc
 
 
-async def get_flow(session: AsyncSession, flow_id: str) -> Flow:
-    flow = await session.get(Flow, flow_id)
+async def get_flow(session: AsyncSession, flow_id: str, *, for_update: bool = False) -> Flow:
+    """The flow; `for_update` holds its row until commit (read-modify-write on PostgreSQL)."""
+    query = select(Flow).where(Flow.id == flow_id)
+    flow = await session.scalar(query.with_for_update() if for_update else query)
     if flow is None:
         raise NotFound(f"flow {flow_id} not found")
     return flow
@@ -94,7 +96,7 @@ async def save_flow(
     """Save a draft. A stale `revision` means someone else saved in between: 409."""
     doc = parse_document(document)
     async with rt.db.write() as session:
-        flow = await get_flow(session, flow_id)
+        flow = await get_flow(session, flow_id, for_update=True)
         if revision != flow.revision:
             raise Conflict(
                 f"the flow was saved by someone else (revision {flow.revision}, yours {revision})",
@@ -112,7 +114,7 @@ async def save_flow(
 
 async def delete_flow(rt: Runtime, flow_id: str) -> None:
     async with rt.db.write() as session:
-        flow = await get_flow(session, flow_id)
+        flow = await get_flow(session, flow_id, for_update=True)
         bound = (await channels_of(session, [flow_id]))[flow_id]
         if bound:
             names = ", ".join(c["name"] for c in bound)
@@ -140,7 +142,7 @@ async def publish_flow(
 ) -> FlowVersion:
     """Freeze the draft as the next version; refused (422, with every problem) if it has errors."""
     async with rt.db.write() as session:
-        flow = await get_flow(session, flow_id)
+        flow = await get_flow(session, flow_id, for_update=True)
         if revision is not None and revision != flow.revision:
             raise Conflict(
                 f"the draft changed since revision {revision} (now {flow.revision})",
@@ -188,7 +190,7 @@ async def get_version(session: AsyncSession, flow_id: str, number: int) -> FlowV
 async def restore_version(rt: Runtime, flow_id: str, number: int, user_id: str | None) -> Flow:
     """Copy a published version into the draft (a new revision; versions stay untouched)."""
     async with rt.db.write() as session:
-        flow = await get_flow(session, flow_id)
+        flow = await get_flow(session, flow_id, for_update=True)
         version = await get_version(session, flow_id, number)
         flow.document = {**version.document, "name": flow.name}
         flow.revision += 1
