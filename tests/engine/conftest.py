@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
+from flowdesk.clock import ManualClock
 from flowdesk.engine.document import FlowDocument
 from flowdesk.engine.module import Registry, RunEnv
 from flowdesk.engine.modules import default_registry
@@ -44,21 +45,11 @@ def branch_document(registry: Registry, node_type: str, config: dict[str, Any]) 
     return build_document(nodes, *edges)
 
 
-class FakeClock:
-    """A fixed `now` that tests move by hand."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
-
-
 class Conversation:
     """One conversation driven through the engine; its state goes through JSON every turn."""
 
     def __init__(
-        self, engine: Engine, flow: CompiledFlow, clock: FakeClock, env: dict[str, Any]
+        self, engine: Engine, flow: CompiledFlow, clock: ManualClock, env: dict[str, Any]
     ) -> None:
         self.engine = engine
         self.flow = flow
@@ -67,7 +58,7 @@ class Conversation:
         self.state: FlowState | None = None
 
     def env(self) -> RunEnv:
-        return RunEnv(now=self.clock.now, **self.env_kwargs)
+        return RunEnv(now=self.clock.now(), **self.env_kwargs)
 
     def _keep(self, outcome: Outcome) -> Outcome:
         self.state = FlowState.model_validate_json(outcome.state.model_dump_json())
@@ -97,8 +88,9 @@ class Conversation:
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(MONDAY_10_UTC)
+def clock() -> ManualClock:
+    """The fake clock: a fixed `now` (Monday 2026-03-02 10:00 UTC) moved by `advance`."""
+    return ManualClock(MONDAY_10_UTC)
 
 
 @pytest.fixture
@@ -117,7 +109,7 @@ def doc() -> Callable[..., FlowDocument]:
 
 
 @pytest.fixture
-def converse(engine: Engine, clock: FakeClock) -> Callable[..., Conversation]:
+def converse(engine: Engine, clock: ManualClock) -> Callable[..., Conversation]:
     """`converse(document, **RunEnv fields)` → a `Conversation` not yet started."""
 
     def make(document: FlowDocument, **env: Any) -> Conversation:

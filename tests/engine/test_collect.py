@@ -40,6 +40,8 @@ def ask(**changes: Any) -> dict[str, Any]:
         ("email", "ann example.com", None, None, None),
         ("phone", "+49 30 901820", None, None, "+4930901820"),
         ("phone", "030 901820", None, "DE", "+4930901820"),
+        ("phone", "030 901820", None, "de", "+4930901820"),
+        ("phone", "030 901820", None, "XX", None),
         ("phone", "(201) 555-0123", None, "US", "+12015550123"),
         ("phone", "030 901820", None, None, None),
         ("phone", "+49 1", None, None, None),
@@ -109,7 +111,7 @@ def test_retry_text_replaces_the_question(branch: Any) -> None:
 def test_timeout(branch: Any, clock: Any) -> None:
     conversation = branch("collect", ask(timeout_seconds=300))
     outcome = conversation.start()
-    assert ArmTimer("node", clock.now + timedelta(seconds=300)) in outcome.effects
+    assert ArmTimer("node", clock.now() + timedelta(seconds=300)) in outcome.effects
     conversation.send(TimerFired("node"))
     assert conversation.exit_port == "timeout"
 

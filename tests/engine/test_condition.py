@@ -38,7 +38,7 @@ from flowdesk.engine.modules.condition import ConditionConfig, ConditionModule, 
         ("matches", "x", "(", False),
         ("gt", 10, "9", True),
         ("gt", "10", 9.5, True),
-        ("gt", "9", "10", True is False),
+        ("gt", "9", "10", False),
         ("gte", 5, 5, True),
         ("lt", "-1", 0, True),
         ("lte", 3.5, "3.5", True),
@@ -115,7 +115,12 @@ def test_first_matching_case_wins(branch: Any, variables: dict[str, Any], port: 
 
 def test_system_variables_are_read(branch: Any) -> None:
     config = {
-        "cases": [{"id": "web", "rules": [{"variable": "ClientAppName", "operator": "equals", "value": "Web"}]}]
+        "cases": [
+            {
+                "id": "web",
+                "rules": [{"variable": "ClientAppName", "operator": "equals", "value": "Web"}],
+            }
+        ]
     }
     conversation = branch("condition", config, system={"ClientAppName": "web"})
     conversation.start()
@@ -155,7 +160,11 @@ def rule_config(**rule: Any) -> dict[str, Any]:
         },
         {"cases": [{"id": "a", "rules": []}]},
         {"cases": [{"id": "a b", "rules": [{"variable": "A", "operator": "is_empty"}]}]},
-        {"cases": [{"id": "a", "match": "some", "rules": [{"variable": "A", "operator": "is_empty"}]}]},
+        {
+            "cases": [
+                {"id": "a", "match": "some", "rules": [{"variable": "A", "operator": "is_empty"}]}
+            ]
+        },
         rule_config(operator="like", value="x"),
         rule_config(operator="equals"),
         rule_config(operator="in", value="x"),

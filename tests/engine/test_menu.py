@@ -214,7 +214,7 @@ def test_zero_retries_leaves_at_the_first_miss(branch: Any) -> None:
 def test_timeout_is_armed_and_fires(branch: Any, clock: Any) -> None:
     conversation = branch("menu", menu(timeout_seconds=90))
     outcome = conversation.start()
-    assert ArmTimer("node", clock.now + timedelta(seconds=90)) in outcome.effects
+    assert ArmTimer("node", clock.now() + timedelta(seconds=90)) in outcome.effects
     clock.advance(90)
     outcome = conversation.send(TimerFired("node"))
     assert conversation.exit_port == "timeout"

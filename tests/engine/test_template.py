@@ -106,8 +106,17 @@ def test_referenced_variables_in_order_without_repeats() -> None:
 
 @pytest.mark.parametrize(
     ("name", "valid"),
-    [("Name", True), ("_x", True), ("order.id", True), ("a" * 64, True)]
-    + [("a" * 65, False), ("1a", False), ("a-b", False), ("", False), ("a b", False)],
+    [
+        ("Name", True),
+        ("_x", True),
+        ("order.id", True),
+        ("a" * 64, True),
+        ("a" * 65, False),
+        ("1a", False),
+        ("a-b", False),
+        ("", False),
+        ("a b", False),
+    ],
 )
 def test_is_variable_name(name: str, valid: bool) -> None:
     assert is_variable_name(name) is valid
