@@ -16,7 +16,7 @@ from flowdesk.runtime import Runtime
 from flowdesk.settings import Settings
 
 ADMIN_EMAIL = "admin@test.local"
-ADMIN_PASSWORD = "admin-password-1"  # noqa: S105
+ADMIN_PASSWORD = "admin-password-1"
 
 
 def make_settings(database_url: str, **overrides: Any) -> Settings:
@@ -81,7 +81,8 @@ class Server:
         channel = response.json()
         if flow_id is not None:
             bound = await self.client.put(
-                f"/api/v1/channels/{channel['id']}/flow", json={"flow_id": flow_id},
+                f"/api/v1/channels/{channel['id']}/flow",
+                json={"flow_id": flow_id},
                 headers=self.admin,
             )
             assert bound.status_code == 200, bound.text
@@ -156,13 +157,13 @@ def texts(messages: list[dict[str, Any]]) -> list[str]:
 
 
 @asynccontextmanager
-async def running(
-    database_url: str, clock: ManualClock, **overrides: Any
-) -> AsyncIterator[Server]:
+async def running(database_url: str, clock: ManualClock, **overrides: Any) -> AsyncIterator[Server]:
     app = create_app(make_settings(database_url, **overrides), clock=clock, run_scheduler=False)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://flowdesk.test") as client:
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://flowdesk.test"
+        ) as client:
             server = Server(client=client, clock=clock, rt=app.state.runtime, app=app)
             server.admin = await server.login(ADMIN_EMAIL, ADMIN_PASSWORD)
             yield server

@@ -20,8 +20,9 @@ from flowdesk.runtime import Runtime
 from flowdesk.settings import Settings
 from flowdesk.storage.db import migrate as run_migrations
 
-app = typer.Typer(help="Flowdesk: customer service built around conversation service flows.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Flowdesk: customer service built around conversation service flows.", no_args_is_help=True
+)
 users_app = typer.Typer(help="Staff accounts.", no_args_is_help=True)
 flow_app = typer.Typer(help="Flows kept as files.", no_args_is_help=True)
 app.add_typer(users_app, name="users")
@@ -64,8 +65,13 @@ def _serve(settings: Settings) -> None:
 
     from flowdesk.app import create_app
 
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
-                log_level=settings.log_level.lower(), proxy_headers=True)
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level.lower(),
+        proxy_headers=True,
+    )
 
 
 @app.command()
@@ -126,9 +132,15 @@ def users_create(
         raise typer.Exit(2)
     user = _with_runtime(
         _settings(),
-        lambda rt: create_user(rt, email=email, password=password, display_name=name,
-                               role=role,  # type: ignore[arg-type]
-                               staff_no=staff_no, max_concurrent=max_concurrent),
+        lambda rt: create_user(
+            rt,
+            email=email,
+            password=password,
+            display_name=name,
+            role=role,  # type: ignore[arg-type]
+            staff_no=staff_no,
+            max_concurrent=max_concurrent,
+        ),
     )
     console.print(f"created {user.role} {user.email} ({user.id})")
 
@@ -161,8 +173,13 @@ def flow_validate(file: Path) -> None:
         return
     table = Table("severity", "code", "node", "port", "message")
     for problem in problems:
-        table.add_row(problem.severity, problem.code, problem.node_id or "", problem.port or "",
-                      problem.message)
+        table.add_row(
+            problem.severity,
+            problem.code,
+            problem.node_id or "",
+            problem.port or "",
+            problem.message,
+        )
     console.print(table)
     if any(p.severity == "error" for p in problems):
         raise typer.Exit(1)
@@ -183,8 +200,9 @@ def flow_import(
     async def do_import(rt: Runtime) -> str:
         flow = await svc.create_flow(rt, name=flow_name, document=raw, user_id=None)
         if publish:
-            await svc.publish_flow(rt, flow.id, note=f"imported from {file.name}", user_id=None,
-                                   revision=None)
+            await svc.publish_flow(
+                rt, flow.id, note=f"imported from {file.name}", user_id=None, revision=None
+            )
         return flow.id
 
     flow_id = _with_runtime(_settings(), do_import)
@@ -194,7 +212,9 @@ def flow_import(
 @flow_app.command("export")
 def flow_export(
     flow_id: str,
-    version: Annotated[int | None, typer.Option(help="A published version (default: draft).")] = None,
+    version: Annotated[
+        int | None, typer.Option(help="A published version (default: draft).")
+    ] = None,
 ) -> None:
     """Print a flow's draft (or a published version) as JSON."""
     from flowdesk.services import flows as svc

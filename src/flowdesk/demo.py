@@ -15,6 +15,7 @@ from flowdesk.services import channels as channel_svc
 from flowdesk.services import flows as flow_svc
 from flowdesk.services import schedules as schedule_svc
 from flowdesk.services import users as user_svc
+from flowdesk.services.channels import ChannelType
 from flowdesk.storage.models import Channel, Flow, Schedule, User
 
 ADMIN_EMAIL = "admin@flowdesk.local"
@@ -36,53 +37,142 @@ def demo_document(schedule_id: str) -> dict[str, Any]:
     """Welcome → service time → menu → email question → condition → end."""
 
     def node(node_id: str, type_: str, name: str, x: int, y: int, **config: Any) -> dict[str, Any]:
-        return {"id": node_id, "type": type_, "name": name, "config": config,
-                "position": {"x": x, "y": y}}
+        return {
+            "id": node_id,
+            "type": type_,
+            "name": name,
+            "config": config,
+            "position": {"x": x, "y": y},
+        }
 
     def edge(source: str, port: str, target: str) -> dict[str, str]:
         return {"source": source, "port": port, "target": target}
 
     nodes = [
         node("start", "start", "Start", 0, 200),
-        node("welcome", "message", "Welcome", 220, 200,
-             text="Hi! You are talking to ${ClientAppName}."),
+        node(
+            "welcome",
+            "message",
+            "Welcome",
+            220,
+            200,
+            text="Hi! You are talking to ${ClientAppName}.",
+        ),
         node("hours", "service_time", "Office hours?", 440, 200, schedule_id=schedule_id),
-        node("after_hours", "message", "After hours", 660, 380,
-             text="Our team is offline now (Mon-Fri 09:00-18:00 London time), "
-                  "but I can take your request."),
-        node("menu", "menu", "Main menu", 880, 200,
-             text="How can we help you today?",
-             options=[
-                 {"id": "sales", "label": "Sales", "description": "Prices and plans",
-                  "keywords": ["price", "buy", "plan"]},
-                 {"id": "support", "label": "Technical support",
-                  "keywords": ["bug", "broken", "error"]},
-                 {"id": "order", "label": "Order status", "keywords": ["order", "tracking"]},
-             ],
-             tail="Tap an option or type its number.",
-             retry_text="Sorry, I did not get that. Please choose 1, 2 or 3.",
-             max_retries=2, timeout_seconds=600),
-        node("topic_sales", "set_variable", "Topic: sales", 1100, 40,
-             assignments=[{"variable": "topic", "value": "sales"}]),
-        node("topic_support", "set_variable", "Topic: support", 1100, 200,
-             assignments=[{"variable": "topic", "value": "support"}]),
-        node("topic_order", "set_variable", "Topic: orders", 1100, 360,
-             assignments=[{"variable": "topic", "value": "orders"}]),
-        node("ask_email", "collect", "Ask e-mail", 1320, 200,
-             text="What is your e-mail address?", variable="email", input_type="email",
-             retry_text="That does not look like an e-mail address. Please try again.",
-             max_retries=2, timeout_seconds=600),
-        node("priority", "condition", "Priority customer?", 1540, 200,
-             cases=[{"id": "vip", "match": "any", "rules": [
-                 {"variable": "email", "operator": "ends_with", "value": "@example.com"}]}]),
-        node("vip_reply", "message", "Priority reply", 1760, 100,
-             text="Thanks! As a priority customer, our ${topic} team will write to ${email} "
-                  "within the hour."),
-        node("std_reply", "message", "Standard reply", 1760, 300,
-             text="Thanks! Our ${topic} team will write to ${email} within one business day."),
+        node(
+            "after_hours",
+            "message",
+            "After hours",
+            660,
+            380,
+            text="Our team is offline now (Mon-Fri 09:00-18:00 London time), "
+            "but I can take your request.",
+        ),
+        node(
+            "menu",
+            "menu",
+            "Main menu",
+            880,
+            200,
+            text="How can we help you today?",
+            options=[
+                {
+                    "id": "sales",
+                    "label": "Sales",
+                    "description": "Prices and plans",
+                    "keywords": ["price", "buy", "plan"],
+                },
+                {
+                    "id": "support",
+                    "label": "Technical support",
+                    "keywords": ["bug", "broken", "error"],
+                },
+                {"id": "order", "label": "Order status", "keywords": ["order", "tracking"]},
+            ],
+            tail="Tap an option or type its number.",
+            retry_text="Sorry, I did not get that. Please choose 1, 2 or 3.",
+            max_retries=2,
+            timeout_seconds=600,
+        ),
+        node(
+            "topic_sales",
+            "set_variable",
+            "Topic: sales",
+            1100,
+            40,
+            assignments=[{"variable": "topic", "value": "sales"}],
+        ),
+        node(
+            "topic_support",
+            "set_variable",
+            "Topic: support",
+            1100,
+            200,
+            assignments=[{"variable": "topic", "value": "support"}],
+        ),
+        node(
+            "topic_order",
+            "set_variable",
+            "Topic: orders",
+            1100,
+            360,
+            assignments=[{"variable": "topic", "value": "orders"}],
+        ),
+        node(
+            "ask_email",
+            "collect",
+            "Ask e-mail",
+            1320,
+            200,
+            text="What is your e-mail address?",
+            variable="email",
+            input_type="email",
+            retry_text="That does not look like an e-mail address. Please try again.",
+            max_retries=2,
+            timeout_seconds=600,
+        ),
+        node(
+            "priority",
+            "condition",
+            "Priority customer?",
+            1540,
+            200,
+            cases=[
+                {
+                    "id": "vip",
+                    "match": "any",
+                    "rules": [
+                        {"variable": "email", "operator": "ends_with", "value": "@example.com"}
+                    ],
+                }
+            ],
+        ),
+        node(
+            "vip_reply",
+            "message",
+            "Priority reply",
+            1760,
+            100,
+            text="Thanks! As a priority customer, our ${topic} team will write to ${email} "
+            "within the hour.",
+        ),
+        node(
+            "std_reply",
+            "message",
+            "Standard reply",
+            1760,
+            300,
+            text="Thanks! Our ${topic} team will write to ${email} within one business day.",
+        ),
         node("bye", "end", "Goodbye", 1980, 200, text="Goodbye, and thanks for writing to us."),
-        node("give_up", "end", "Give up", 1540, 480,
-             text="Sorry we could not help this time. Write again whenever you like."),
+        node(
+            "give_up",
+            "end",
+            "Give up",
+            1540,
+            480,
+            text="Sorry we could not help this time. Write again whenever you like.",
+        ),
     ]
     edges = [
         edge("start", "next", "welcome"),
@@ -112,7 +202,8 @@ def demo_document(schedule_id: str) -> dict[str, Any]:
 OFFICE_HOURS: dict[str, Any] = {
     "timezone": "Europe/London",
     "weekly": [
-        {"day": day, "start": "09:00", "end": "18:00"} for day in ("mon", "tue", "wed", "thu", "fri")
+        {"day": day, "start": "09:00", "end": "18:00"}
+        for day in ("mon", "tue", "wed", "thu", "fri")
     ],
     "overrides": [{"date": "2026-12-25", "closed": True}],
     "force_closed": False,
@@ -128,13 +219,22 @@ async def seed_demo(rt: Runtime) -> DemoInfo:
         channels = {c.name: c for c in await session.scalars(select(Channel))}
     if ADMIN_EMAIL not in emails:
         await user_svc.create_user(
-            rt, email=ADMIN_EMAIL, password=ADMIN_PASSWORD, display_name="Demo Admin",
-            role="admin", staff_no="A001",
+            rt,
+            email=ADMIN_EMAIL,
+            password=ADMIN_PASSWORD,
+            display_name="Demo Admin",
+            role="admin",
+            staff_no="A001",
         )
     if AGENT_EMAIL not in emails:
         await user_svc.create_user(
-            rt, email=AGENT_EMAIL, password=AGENT_PASSWORD, display_name="Alice",
-            role="agent", staff_no="1001", max_concurrent=3,
+            rt,
+            email=AGENT_EMAIL,
+            password=AGENT_PASSWORD,
+            display_name="Alice",
+            role="agent",
+            staff_no="1001",
+            max_concurrent=3,
         )
     if schedule is None:
         schedule = await schedule_svc.create_schedule(rt, name=SCHEDULE_NAME, spec=OFFICE_HOURS)
@@ -144,12 +244,20 @@ async def seed_demo(rt: Runtime) -> DemoInfo:
         )
         await flow_svc.publish_flow(rt, flow.id, note="Demo", user_id=None, revision=None)
     keys: dict[str, str] = {}
-    for name, type_ in (("Demo web chat", "web"), ("Demo API", "api")):
+    demo_channels: tuple[tuple[str, ChannelType], ...] = (
+        ("Demo web chat", "web"),
+        ("Demo API", "api"),
+    )
+    for name, type_ in demo_channels:
         channel = channels.get(name)
         if channel is None:
             settings = {"title": "Flowdesk demo", "default_region": "GB"}
             channel = await channel_svc.create_channel(
-                rt, name=name, type=type_, settings=settings, enabled=True  # type: ignore[arg-type]
+                rt,
+                name=name,
+                type=type_,
+                settings=settings,
+                enabled=True,
             )
         if channel.flow_id is None:
             await channel_svc.bind_flow(rt, channel.id, flow.id)

@@ -14,7 +14,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 _hasher = PasswordHasher()
 # Verifying against this keeps the timing of "no such user" close to "wrong password".
 _DUMMY_HASH = _hasher.hash("flowdesk-timing-equaliser")
-CUSTOMER_TOKEN_TYPE = "customer"
+CUSTOMER_TOKEN_TYPE = "customer"  # noqa: S105 - a claim value, not a secret
 JWT_ALGORITHM = "HS256"
 
 
@@ -75,4 +75,6 @@ def read_customer_token(secret: str, token: str, *, now: datetime) -> CustomerCl
         return None
     if payload["exp"] <= now.timestamp():
         return None
-    return CustomerClaims(str(payload["sub"]), str(payload.get("ch", "")), str(payload.get("cus", "")))
+    return CustomerClaims(
+        str(payload["sub"]), str(payload.get("ch", "")), str(payload.get("cus", ""))
+    )

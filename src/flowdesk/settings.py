@@ -38,7 +38,9 @@ class Settings(BaseSettings):
     admin_email: str | None = Field(
         default=None, description="First admin, created at start when no user exists."
     )
-    admin_password: SecretStr | None = Field(default=None, description="The first admin's password.")
+    admin_password: SecretStr | None = Field(
+        default=None, description="The first admin's password."
+    )
     http_allowed_hosts: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="Hosts the http_request module may reach even on private/loopback addresses.",

@@ -5,7 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flowdesk.storage.models import Channel, Conversation, Flow, FlowVersion, Message, Schedule, User
+from flowdesk.storage.models import (
+    Channel,
+    Conversation,
+    Flow,
+    FlowVersion,
+    Message,
+    Schedule,
+    User,
+)
 
 
 def iso(value: datetime | None) -> str | None:

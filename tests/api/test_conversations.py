@@ -28,9 +28,11 @@ def linear_flow(*steps: dict[str, Any]) -> dict[str, Any]:
     return {"schema_version": 1, "nodes": nodes, "edges": edges}
 
 
-ASK_NAME = {"type": "collect", "config": {"text": "Your name?", "variable": "name",
-                                          "input_type": "text"},
-            "_to_end": ["invalid", "timeout"]}
+ASK_NAME = {
+    "type": "collect",
+    "config": {"text": "Your name?", "variable": "name", "input_type": "text"},
+    "_to_end": ["invalid", "timeout"],
+}
 HELLO = {"type": "message", "config": {"text": "Hello ${name}, from ${ClientAppName}!"}}
 
 
@@ -77,9 +79,11 @@ async def test_conversation_stays_on_its_version_after_a_publish(server: Server)
 
 
 async def test_phone_is_stored_in_e164_with_the_channel_region(server: Server) -> None:
-    ask_phone = {"type": "collect", "config": {"text": "Phone?", "variable": "phone",
-                                               "input_type": "phone"},
-                 "_to_end": ["invalid", "timeout"]}
+    ask_phone = {
+        "type": "collect",
+        "config": {"text": "Phone?", "variable": "phone", "input_type": "phone"},
+        "_to_end": ["invalid", "timeout"],
+    }
     echo = {"type": "message", "config": {"text": "We will call ${phone}."}}
     key = await server.deploy(linear_flow(ask_phone, echo), settings={"default_region": "GB"})
     customer = await server.start(key)
@@ -104,7 +108,9 @@ async def test_open_conversation_needs_its_token_unless_the_channel_trusts_ids(
     assert resumed.json()["conversation"]["id"] == first.id
     assert texts(resumed.json()["messages"]) == ["Your name?"]
 
-    trusted = await server.deploy(linear_flow(ASK_NAME, HELLO), settings={"trust_customer_id": True})
+    trusted = await server.deploy(
+        linear_flow(ASK_NAME, HELLO), settings={"trust_customer_id": True}
+    )
     one = await server.start(trusted, customer_id="crm-42")
     two = await server.client.post(
         f"/api/v1/channels/{trusted}/conversations", json={"customer_id": "crm-42"}
@@ -188,8 +194,11 @@ async def test_bot_idle_timeout_ends_the_conversation(server: Server, clock: Man
     key = await server.deploy(linear_flow(ASK_NAME, HELLO), settings={"bot_idle_seconds": 3600})
     customer = await server.start(key)
     retry_flow = linear_flow(
-        {"type": "collect", "config": {"text": "Number?", "variable": "n", "input_type": "number"},
-         "_to_end": ["invalid", "timeout"]},
+        {
+            "type": "collect",
+            "config": {"text": "Number?", "variable": "n", "input_type": "number"},
+            "_to_end": ["invalid", "timeout"],
+        },
     )
     clock.advance(1800)
     other = await server.start(await server.deploy(retry_flow, settings={"bot_idle_seconds": 3600}))
@@ -211,8 +220,11 @@ async def test_concurrent_messages_are_each_kept_once_in_order(any_server: Serve
         "schema_version": 1,
         "nodes": [
             {"id": "start", "type": "start"},
-            {"id": "ask", "type": "collect",
-             "config": {"text": "Say something", "variable": "said", "input_type": "text"}},
+            {
+                "id": "ask",
+                "type": "collect",
+                "config": {"text": "Say something", "variable": "said", "input_type": "text"},
+            },
             {"id": "echo", "type": "message", "config": {"text": "You said ${said}"}},
             {"id": "end", "type": "end"},
         ],
@@ -247,8 +259,15 @@ async def test_a_timer_due_during_a_restart_fires_once_after_it(database_url: st
         "schema_version": 1,
         "nodes": [
             {"id": "start", "type": "start"},
-            {"id": "menu", "type": "menu", "config": {
-                "text": "Pick", "options": [{"id": "a", "label": "A"}], "timeout_seconds": 60}},
+            {
+                "id": "menu",
+                "type": "menu",
+                "config": {
+                    "text": "Pick",
+                    "options": [{"id": "a", "label": "A"}],
+                    "timeout_seconds": 60,
+                },
+            },
             {"id": "late", "type": "end", "config": {"text": "Too late, bye."}},
             {"id": "ok", "type": "end", "config": {"text": "OK."}},
         ],

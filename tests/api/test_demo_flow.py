@@ -23,14 +23,17 @@ async def _at_menu(server: Server, key: str) -> Customer:
     return customer
 
 
-async def test_menu_by_button_then_email_and_priority_condition(server: Server, demo_key: str) -> None:
+async def test_menu_by_button_then_email_and_priority_condition(
+    server: Server, demo_key: str
+) -> None:
     customer = await _at_menu(server, demo_key)
     response = await customer.send(choice="sales")
     assert response.status_code == 200
     assert texts(response.json()["messages"]) == ["What is your e-mail address?"]
     replies = await customer.say("  Bob@Example.com ")
     assert texts(replies) == [
-        "Thanks! As a priority customer, our sales team will write to Bob@Example.com within the hour.",
+        "Thanks! As a priority customer, our sales team will write to Bob@Example.com"
+        " within the hour.",
         "Goodbye, and thanks for writing to us.",
     ]
     state = await customer.state()
@@ -45,8 +48,13 @@ async def test_menu_by_button_then_email_and_priority_condition(server: Server, 
 
 @pytest.mark.parametrize(
     ("answer", "topic"),
-    [("2", "support"), ("technical   SUPPORT", "support"), ("where is my order?", "orders"),
-     ("order", "orders"), ("1", "sales")],
+    [
+        ("2", "support"),
+        ("technical   SUPPORT", "support"),
+        ("where is my order?", "orders"),
+        ("order", "orders"),
+        ("1", "sales"),
+    ],
 )
 async def test_menu_by_number_label_and_keyword(
     server: Server, demo_key: str, answer: str, topic: str

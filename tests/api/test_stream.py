@@ -1,4 +1,4 @@
-"""The customer WebSocket stream: replay after `after_seq`, then live events, own conversation only."""
+"""The customer WebSocket stream: replay after `after_seq`, then live events."""
 
 from __future__ import annotations
 
@@ -18,8 +18,11 @@ FLOW: dict[str, Any] = {
     "nodes": [
         {"id": "start", "type": "start"},
         {"id": "hi", "type": "message", "config": {"text": "Hi!"}},
-        {"id": "ask", "type": "collect",
-         "config": {"text": "Your name?", "variable": "name", "input_type": "text"}},
+        {
+            "id": "ask",
+            "type": "collect",
+            "config": {"text": "Your name?", "variable": "name", "input_type": "text"},
+        },
         {"id": "bye", "type": "end", "config": {"text": "Bye ${name}."}},
     ],
     "edges": [
@@ -40,12 +43,18 @@ def client(sqlite_url: str) -> Iterator[TestClient]:
 
 
 def _start(client: TestClient) -> tuple[str, str]:
-    login = client.post("/api/v1/auth/login", json={"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD})
+    login = client.post(
+        "/api/v1/auth/login", json={"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}
+    )
     admin = {"authorization": f"Bearer {login.json()['token']}"}
     flow = client.post("/api/v1/flows", json={"name": "s", "document": FLOW}, headers=admin).json()
     assert client.post(f"/api/v1/flows/{flow['id']}/publish", headers=admin).status_code == 201
-    channel = client.post("/api/v1/channels", json={"name": "c", "type": "api"}, headers=admin).json()
-    client.put(f"/api/v1/channels/{channel['id']}/flow", json={"flow_id": flow["id"]}, headers=admin)
+    channel = client.post(
+        "/api/v1/channels", json={"name": "c", "type": "api"}, headers=admin
+    ).json()
+    client.put(
+        f"/api/v1/channels/{channel['id']}/flow", json={"flow_id": flow["id"]}, headers=admin
+    )
     started = client.post(f"/api/v1/channels/{channel['key']}/conversations", json={}).json()
     return started["conversation"]["id"], started["customer_token"]
 
@@ -98,12 +107,14 @@ def test_reconnect_resyncs_without_gaps_or_duplicates(client: TestClient) -> Non
 def test_stream_refuses_a_token_for_another_conversation(client: TestClient) -> None:
     first_id, _ = _start(client)
     _, other_token = _start(client)
-    with pytest.raises(WebSocketDisconnect) as refused, client.websocket_connect(
-        f"/api/v1/conversations/{first_id}/stream?token={other_token}"
+    with (
+        pytest.raises(WebSocketDisconnect) as refused,
+        client.websocket_connect(f"/api/v1/conversations/{first_id}/stream?token={other_token}"),
     ):
         pass
     assert refused.value.code == 4403
-    with pytest.raises(WebSocketDisconnect), client.websocket_connect(
-        f"/api/v1/conversations/{first_id}/stream?token=garbage"
+    with (
+        pytest.raises(WebSocketDisconnect),
+        client.websocket_connect(f"/api/v1/conversations/{first_id}/stream?token=garbage"),
     ):
         pass

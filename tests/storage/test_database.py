@@ -35,8 +35,16 @@ async def test_migrations_create_every_table_and_run_twice(database_url: str) ->
         tables = await conn.run_sync(lambda sync: set(inspect(sync).get_table_names()))
     await db.dispose()
     assert {
-        "users", "auth_tokens", "schedules", "flows", "flow_versions", "channels",
-        "conversations", "messages", "timers", "alembic_version",
+        "users",
+        "auth_tokens",
+        "schedules",
+        "flows",
+        "flow_versions",
+        "channels",
+        "conversations",
+        "messages",
+        "timers",
+        "alembic_version",
     } <= tables
 
 
@@ -44,12 +52,19 @@ async def _conversation(rt: Runtime, customer: str = "c1", state: str = "bot") -
     async with rt.db.write() as session:
         channel = await session.scalar(select(Channel).limit(1))
         if channel is None:
-            channel = Channel(id=new_id("chn"), name="c", type="api", key=new_id("key"), settings={})
+            channel = Channel(
+                id=new_id("chn"), name="c", type="api", key=new_id("key"), settings={}
+            )
             session.add(channel)
             await session.flush()
         conversation = Conversation(
-            id=new_id("cnv"), channel_id=channel.id, customer_id=customer, flow_id="f",
-            flow_version=1, state=state, flow_state={},
+            id=new_id("cnv"),
+            channel_id=channel.id,
+            customer_id=customer,
+            flow_id="f",
+            flow_version=1,
+            state=state,
+            flow_state={},
         )
         session.add(conversation)
     return conversation
@@ -71,9 +86,17 @@ async def test_message_seq_and_client_msg_id_are_unique_per_conversation(rt: Run
 
     async def add(seq: int, client_msg_id: str | None) -> None:
         async with rt.db.write() as session:
-            session.add(Message(id=new_id("msg"), conversation_id=conversation.id, seq=seq,
-                                sender="customer", type="text", text="x",
-                                client_msg_id=client_msg_id))
+            session.add(
+                Message(
+                    id=new_id("msg"),
+                    conversation_id=conversation.id,
+                    seq=seq,
+                    sender="customer",
+                    type="text",
+                    text="x",
+                    client_msg_id=client_msg_id,
+                )
+            )
 
     await add(1, "a")
     with pytest.raises(IntegrityError):
@@ -88,7 +111,9 @@ async def test_times_come_back_as_aware_utc(rt: Runtime) -> None:
     conversation = await _conversation(rt)
     due = datetime(2026, 3, 29, 1, 30, tzinfo=UTC) + timedelta(microseconds=7)
     async with rt.db.write() as session:
-        session.add(Timer(id=new_id("tmr"), conversation_id=conversation.id, kind="node", due_at=due))
+        session.add(
+            Timer(id=new_id("tmr"), conversation_id=conversation.id, kind="node", due_at=due)
+        )
     async with rt.db.read() as session:
         stored = await session.scalar(select(Timer.due_at))
     assert stored == due
@@ -101,8 +126,9 @@ async def test_concurrent_saves_of_one_revision_let_exactly_one_win(rt: Runtime)
     async def save(index: int) -> str:
         document = {"schema_version": 1, "nodes": [{"id": f"start{index}", "type": "start"}]}
         try:
-            await flow_svc.save_flow(rt, flow.id, document=document, revision=1, name=None,
-                                     user_id=None)
+            await flow_svc.save_flow(
+                rt, flow.id, document=document, revision=1, name=None, user_id=None
+            )
         except Conflict as exc:
             return exc.code
         return "saved"

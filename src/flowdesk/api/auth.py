@@ -29,7 +29,9 @@ async def login(body: LoginIn, response: Response, rt: RuntimeDep) -> dict[str, 
         SESSION_COOKIE, result.token, httponly=True, samesite="lax", secure=secure, max_age=max_age
     )
     csrf = secrets.token_urlsafe(24)
-    response.set_cookie(CSRF_COOKIE, csrf, httponly=False, samesite="lax", secure=secure, max_age=max_age)
+    response.set_cookie(
+        CSRF_COOKIE, csrf, httponly=False, samesite="lax", secure=secure, max_age=max_age
+    )
     return {
         "token": result.token,
         "user": user_view(result.user),

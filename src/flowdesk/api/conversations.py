@@ -11,7 +11,14 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import select
 
-from flowdesk.api.deps import AdminDep, Caller, CallerDep, RuntimeDep, _bearer, looks_like_customer_token
+from flowdesk.api.deps import (
+    AdminDep,
+    Caller,
+    CallerDep,
+    RuntimeDep,
+    _bearer,
+    looks_like_customer_token,
+)
 from flowdesk.engine.types import ChoiceInput, CustomerInput, RatingInput, TextInput
 from flowdesk.errors import Forbidden
 from flowdesk.events import SubscriptionLost, conversation_topic
@@ -91,7 +98,9 @@ async def start_conversation(
     presented = None
     token = _bearer(request)
     if token is not None and looks_like_customer_token(token):
-        presented = read_customer_token(rt.settings.secret_key.get_secret_value(), token, now=rt.clock.now())
+        presented = read_customer_token(
+            rt.settings.secret_key.get_secret_value(), token, now=rt.clock.now()
+        )
     result = await svc.start_conversation(
         rt,
         key,
@@ -168,7 +177,9 @@ async def conversation_stream(
 ) -> None:
     """Replay messages after `after_seq`, then every new message and state change, live."""
     rt: Runtime = websocket.app.state.runtime
-    claims = read_customer_token(rt.settings.secret_key.get_secret_value(), token, now=rt.clock.now())
+    claims = read_customer_token(
+        rt.settings.secret_key.get_secret_value(), token, now=rt.clock.now()
+    )
     if claims is None or claims.conversation_id != conversation_id or after_seq < 0:
         await websocket.close(code=WS_POLICY_VIOLATION)
         return
@@ -190,7 +201,9 @@ async def conversation_stream(
         try:
             while True:
                 getter = asyncio.create_task(subscription.get())
-                done, _ = await asyncio.wait({getter, receiver}, return_when=asyncio.FIRST_COMPLETED)
+                done, _ = await asyncio.wait(
+                    {getter, receiver}, return_when=asyncio.FIRST_COMPLETED
+                )
                 if receiver in done:
                     getter.cancel()
                     return
@@ -240,5 +253,3 @@ async def list_conversations(
     async with rt.db.read() as session:
         rows = await session.scalars(query.limit(limit).offset(offset))
         return {"conversations": [conversation_view(c, staff=True) for c in rows]}
-
-

@@ -65,7 +65,9 @@ async def get_caller(request: Request, rt: RuntimeDep) -> Caller:
     token = _bearer(request)
     if token is not None:
         if looks_like_customer_token(token):
-            claims = read_customer_token(rt.settings.secret_key.get_secret_value(), token, now=rt.clock.now())
+            claims = read_customer_token(
+                rt.settings.secret_key.get_secret_value(), token, now=rt.clock.now()
+            )
             if claims is None:
                 raise Unauthorized("the customer token is invalid or expired")
             return Caller(customer=claims)

@@ -75,7 +75,12 @@ async def save_flow(
     flow_id: str, body: FlowSaveIn, rt: RuntimeDep, admin: AdminDep
 ) -> dict[str, Any]:
     flow = await svc.save_flow(
-        rt, flow_id, document=body.document, revision=body.revision, name=body.name, user_id=admin.id
+        rt,
+        flow_id,
+        document=body.document,
+        revision=body.revision,
+        name=body.name,
+        user_id=admin.id,
     )
     async with rt.db.read() as session:
         bound = await svc.channels_of(session, [flow.id])
@@ -122,7 +127,9 @@ async def list_versions(flow_id: str, rt: RuntimeDep, _admin: AdminDep) -> dict[
 
 
 @router.get("/flows/{flow_id}/versions/{number}")
-async def get_version(flow_id: str, number: int, rt: RuntimeDep, _admin: AdminDep) -> dict[str, Any]:
+async def get_version(
+    flow_id: str, number: int, rt: RuntimeDep, _admin: AdminDep
+) -> dict[str, Any]:
     async with rt.db.read() as session:
         version = await svc.get_version(session, flow_id, number)
     return version_view(version, with_document=True)

@@ -42,9 +42,7 @@ async def readyz(rt: RuntimeDep) -> JSONResponse:
             )
         finally:
             await client.aclose()
-    return JSONResponse(
-        {"status": "ready", "database": rt.db.dialect, "redis": bool(redis_url)}
-    )
+    return JSONResponse({"status": "ready", "database": rt.db.dialect, "redis": bool(redis_url)})
 
 
 @router.get("/metrics")

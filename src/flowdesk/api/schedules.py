@@ -39,7 +39,9 @@ class SchedulePatchIn(BaseModel):
 
 
 def _view(rt: Runtime, schedule: Schedule) -> dict[str, Any]:
-    return schedule_view(schedule, is_open(ScheduleSpec.model_validate(schedule.spec), rt.clock.now()))
+    return schedule_view(
+        schedule, is_open(ScheduleSpec.model_validate(schedule.spec), rt.clock.now())
+    )
 
 
 @router.get("")

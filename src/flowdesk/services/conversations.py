@@ -29,7 +29,6 @@ from flowdesk.engine.types import (
     CustomerInput,
     FlowState,
     Outcome,
-    RatingInput,
     SendMessage,
     TextInput,
     TimerFired,
@@ -80,7 +79,9 @@ def _check_start_variables(variables: dict[str, Any]) -> None:
         if not is_variable_name(name):
             raise Invalid(f"{name!r} is not a valid variable name", details={"variable": name})
         if name in SYSTEM_VARIABLES:
-            raise Invalid(f"{name} is a system variable and cannot be set", details={"variable": name})
+            raise Invalid(
+                f"{name} is a system variable and cannot be set", details={"variable": name}
+            )
         if value is not None and not isinstance(value, str | int | float | bool):
             raise Invalid(f"variable {name} must be text, a number or a boolean")
         if isinstance(value, str) and len(value) > MAX_VARIABLE_TEXT:
@@ -213,10 +214,10 @@ async def post_customer_message(
                 )
             )
             if earlier is not None:
-                replies = await session.scalars(
+                answered = await session.scalars(
                     select(Message).where(Message.in_reply_to == earlier.id).order_by(Message.seq)
                 )
-                return Turn(list(replies), duplicate=True)
+                return Turn(list(answered), duplicate=True)
         if conversation.state == "ended":
             raise Conflict("the conversation has ended", code="conversation_ended")
         text, payload = await _describe_input(session, conversation, event)

@@ -32,7 +32,9 @@ def parse_document(raw: Any) -> FlowDocument:
             {"loc": list(err["loc"]), "message": err["msg"]}
             for err in exc.errors(include_url=False, include_context=False)
         ]
-        raise Invalid("the flow document is malformed", code="invalid_document", details=details) from exc
+        raise Invalid(
+            "the flow document is malformed", code="invalid_document", details=details
+        ) from exc
 
 
 async def get_flow(session: AsyncSession, flow_id: str, *, for_update: bool = False) -> Flow:
@@ -44,7 +46,9 @@ async def get_flow(session: AsyncSession, flow_id: str, *, for_update: bool = Fa
     return flow
 
 
-async def channels_of(session: AsyncSession, flow_ids: list[str]) -> dict[str, list[dict[str, str]]]:
+async def channels_of(
+    session: AsyncSession, flow_ids: list[str]
+) -> dict[str, list[dict[str, str]]]:
     """The channels bound to each flow, for lists and for explaining a refused delete."""
     result: dict[str, list[dict[str, str]]] = {flow_id: [] for flow_id in flow_ids}
     if not flow_ids:
@@ -53,7 +57,8 @@ async def channels_of(session: AsyncSession, flow_ids: list[str]) -> dict[str, l
         select(Channel.id, Channel.name, Channel.flow_id).where(Channel.flow_id.in_(flow_ids))
     )
     for channel_id, name, flow_id in rows:
-        result[flow_id].append({"id": channel_id, "name": name})
+        if flow_id is not None:
+            result[flow_id].append({"id": channel_id, "name": name})
     return result
 
 
@@ -126,9 +131,7 @@ async def delete_flow(rt: Runtime, flow_id: str) -> None:
         await session.delete(flow)
 
 
-async def validate_flow(
-    rt: Runtime, flow_id: str, document: Any | None = None
-) -> list[Problem]:
+async def validate_flow(rt: Runtime, flow_id: str, document: Any | None = None) -> list[Problem]:
     """Problems of the saved draft, or of `document` when the canvas sends unsaved work."""
     async with rt.db.read() as session:
         flow = await get_flow(session, flow_id)
@@ -175,7 +178,9 @@ async def list_versions(rt: Runtime, flow_id: str) -> list[FlowVersion]:
     async with rt.db.read() as session:
         await get_flow(session, flow_id)
         rows = await session.scalars(
-            select(FlowVersion).where(FlowVersion.flow_id == flow_id).order_by(FlowVersion.version.desc())
+            select(FlowVersion)
+            .where(FlowVersion.flow_id == flow_id)
+            .order_by(FlowVersion.version.desc())
         )
         return list(rows)
 

@@ -137,7 +137,10 @@ async def sign_in(rt: Runtime, email: str, password: str) -> SignIn:
     async with rt.db.write() as session:
         session.add(
             AuthToken(
-                token_hash=token_digest(token), user_id=user.id, created_at=now, expires_at=expires_at
+                token_hash=token_digest(token),
+                user_id=user.id,
+                created_at=now,
+                expires_at=expires_at,
             )
         )
     return SignIn(token, user, expires_at)

@@ -18,7 +18,11 @@ from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -70,7 +74,10 @@ class Database:
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
             self.write_engine = create_async_engine(target, echo=echo, pool_size=1, max_overflow=0)
             self.read_engine = create_async_engine(target, echo=echo, pool_size=5, max_overflow=5)
-            for engine, begin in ((self.write_engine, "BEGIN IMMEDIATE"), (self.read_engine, "BEGIN")):
+            for engine, begin in (
+                (self.write_engine, "BEGIN IMMEDIATE"),
+                (self.read_engine, "BEGIN"),
+            ):
                 event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
                 event.listen(
                     engine.sync_engine,

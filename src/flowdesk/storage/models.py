@@ -196,9 +196,7 @@ class Message(Base):
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    conversation_id: Mapped[str] = mapped_column(
-        ForeignKey("conversations.id", ondelete="CASCADE")
-    )
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
     seq: Mapped[int] = mapped_column(Integer)
     sender: Mapped[str] = mapped_column(String(10))
     type: Mapped[str] = mapped_column(String(10))
@@ -221,9 +219,7 @@ class Timer(Base):
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    conversation_id: Mapped[str] = mapped_column(
-        ForeignKey("conversations.id", ondelete="CASCADE")
-    )
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(20))
     due_at: Mapped[datetime]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
