@@ -107,10 +107,12 @@ def demo(host: HostOpt = None, port: PortOpt = None) -> None:
     table.add_row("web channel key", info.web_key)
     table.add_row("demo flow id", info.flow_id)
     console.print(table)
+    console.print("\nTalk to the demo flow:")
     console.print(
-        "\nTalk to the demo flow:\n"
         f"  curl -s -X POST {url}/api/v1/channels/{info.api_key}/conversations "
-        "-H 'content-type: application/json' -d '{}'\n"
+        "-H 'content-type: application/json' -d '{}'\n",
+        soft_wrap=True,
+        markup=False,
     )
     _serve(settings)
 
