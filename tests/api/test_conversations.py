@@ -290,3 +290,20 @@ async def test_a_timer_due_during_a_restart_fires_once_after_it(database_url: st
                 headers={"authorization": f"Bearer {token}"},
             )
             assert texts(response.json()["messages"]) == ["Pick", "Too late, bye."]
+
+
+async def test_a_channel_with_open_conversations_cannot_be_deleted(server: Server) -> None:
+    flow_id = await server.create_flow(linear_flow(ASK_NAME, HELLO))
+    await server.publish(flow_id)
+    key = await server.channel(flow_id)
+    customer = await server.start(key)
+    channel_id = customer.conversation["channel_id"]
+    refused = await server.client.delete(f"/api/v1/channels/{channel_id}", headers=server.admin)
+    assert refused.status_code == 409
+    assert refused.json()["error"]["code"] == "channel_busy"
+    assert texts(await customer.history()) == ["Your name?"]
+    await server.client.post(f"/api/v1/conversations/{customer.id}/close", headers=customer.headers)
+    deleted = await server.client.delete(f"/api/v1/channels/{channel_id}", headers=server.admin)
+    assert deleted.status_code == 204
+    gone = await server.client.get(f"/api/v1/conversations/{customer.id}", headers=server.admin)
+    assert gone.status_code == 404

@@ -6,13 +6,13 @@ import secrets
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from flowdesk.errors import Conflict, Invalid, NotFound
 from flowdesk.runtime import Runtime
 from flowdesk.services.flows import get_flow
-from flowdesk.storage.models import Channel, new_id
+from flowdesk.storage.models import Channel, Conversation, new_id
 
 ChannelType = Literal["web", "api"]
 
@@ -124,8 +124,22 @@ async def update_channel(
 
 
 async def delete_channel(rt: Runtime, channel_id: str) -> None:
+    """Delete a channel and its ended conversations; refused while customers are talking on it."""
     async with rt.db.write() as session:
-        await session.delete(await get_channel(session, channel_id))
+        channel = await get_channel(session, channel_id)
+        open_count = await session.scalar(
+            select(func.count())
+            .select_from(Conversation)
+            .where(Conversation.channel_id == channel.id, Conversation.state != "ended")
+        )
+        if open_count:
+            raise Conflict(
+                f"the channel has {open_count} open conversation(s); disable it and retry "
+                "when they have ended",
+                code="channel_busy",
+                details={"open_conversations": open_count},
+            )
+        await session.delete(channel)
 
 
 async def bind_flow(rt: Runtime, channel_id: str, flow_id: str) -> Channel:
