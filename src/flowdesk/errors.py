@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import ValidationError
+
 
 class FlowdeskError(Exception):
     """An error with a status, a stable machine-readable code and a human message."""
@@ -53,6 +55,26 @@ class Conflict(FlowdeskError):
 class Invalid(FlowdeskError):
     status = 422
     code = "validation_error"
+
+    @classmethod
+    def from_pydantic(
+        cls,
+        exc: ValidationError,
+        message: str,
+        *,
+        code: str | None = None,
+        loc_prefix: tuple[str, ...] = (),
+    ) -> Invalid:
+        """A 422 listing each field pydantic refused, as `{loc, message}`."""
+        details = [
+            {"loc": [*loc_prefix, *err["loc"]], "message": err["msg"]}
+            for err in exc.errors(include_url=False, include_context=False)
+        ]
+        if details:
+            first = details[0]
+            where = ".".join(str(part) for part in first["loc"])
+            message = f"{message}: {where}: {first['message']}" if where else message
+        return cls(message, code=code, details=details)
 
 
 class TooManyRequests(FlowdeskError):

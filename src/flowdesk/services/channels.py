@@ -61,11 +61,9 @@ def parse_settings(raw: Any) -> ChannelSettings:
     try:
         return ChannelSettings.model_validate(raw or {})
     except ValidationError as exc:
-        details = [
-            {"loc": ["settings", *err["loc"]], "message": err["msg"]}
-            for err in exc.errors(include_url=False, include_context=False)
-        ]
-        raise Invalid("invalid channel settings", details=details) from exc
+        raise Invalid.from_pydantic(
+            exc, "invalid channel settings", loc_prefix=("settings",)
+        ) from exc
 
 
 def channel_settings(channel: Channel) -> ChannelSettings:

@@ -28,12 +28,8 @@ def parse_document(raw: Any) -> FlowDocument:
     try:
         return FlowDocument.model_validate(raw)
     except ValidationError as exc:
-        details = [
-            {"loc": list(err["loc"]), "message": err["msg"]}
-            for err in exc.errors(include_url=False, include_context=False)
-        ]
-        raise Invalid(
-            "the flow document is malformed", code="invalid_document", details=details
+        raise Invalid.from_pydantic(
+            exc, "the flow document is malformed", code="invalid_document"
         ) from exc
 
 

@@ -18,11 +18,7 @@ def parse_spec(raw: dict[str, Any]) -> ScheduleSpec:
     try:
         return ScheduleSpec.model_validate(raw)
     except ValidationError as exc:
-        details = [
-            {"loc": list(err["loc"]), "message": err["msg"]}
-            for err in exc.errors(include_url=False, include_context=False)
-        ]
-        raise Invalid("invalid schedule", details=details) from exc
+        raise Invalid.from_pydantic(exc, "invalid schedule") from exc
 
 
 async def get_schedule(session: AsyncSession, schedule_id: str) -> Schedule:
