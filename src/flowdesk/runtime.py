@@ -11,6 +11,7 @@ from flowdesk.engine.document import FlowDocument
 from flowdesk.engine.module import Registry
 from flowdesk.engine.runner import CompiledFlow, Engine
 from flowdesk.events import LocalEventBus
+from flowdesk.ratelimit import FailureLimiter
 from flowdesk.settings import Settings
 from flowdesk.storage.db import Database
 
@@ -50,6 +51,7 @@ class Runtime:
     bus: LocalEventBus
     clock: Clock
     compiled: CompiledFlowCache
+    sign_in_failures: FailureLimiter
     #: Set whenever a timer is armed, so the scheduler re-reads the next due time.
     timers_changed: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -64,4 +66,5 @@ class Runtime:
             bus=LocalEventBus(),
             clock=clock,
             compiled=CompiledFlowCache(engine),
+            sign_in_failures=FailureLimiter(clock),
         )

@@ -21,8 +21,11 @@ class LoginIn(BaseModel):
 
 
 @router.post("/login")
-async def login(body: LoginIn, response: Response, rt: RuntimeDep) -> dict[str, Any]:
-    result = await sign_in(rt, body.email, body.password)
+async def login(
+    body: LoginIn, request: Request, response: Response, rt: RuntimeDep
+) -> dict[str, Any]:
+    client = request.client.host if request.client else ""
+    result = await sign_in(rt, body.email, body.password, client=client)
     secure = rt.settings.environment == "production"
     max_age = rt.settings.token_ttl_hours * 3600
     response.set_cookie(

@@ -43,7 +43,10 @@ def _readable_loc(loc: tuple[Any, ...]) -> list[Any]:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(FlowdeskError)
     async def _flowdesk(_request: Request, exc: FlowdeskError) -> JSONResponse:
-        return JSONResponse(exc.body(), status_code=exc.status)
+        headers = {}
+        if exc.status == 429 and isinstance(exc.details, dict) and "retry_after" in exc.details:
+            headers["Retry-After"] = str(exc.details["retry_after"])
+        return JSONResponse(exc.body(), status_code=exc.status, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:

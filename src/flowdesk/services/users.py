@@ -11,7 +11,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from flowdesk.errors import Conflict, Invalid, NotFound, Unauthorized
+from flowdesk.errors import Conflict, Invalid, NotFound, TooManyRequests, Unauthorized
 from flowdesk.runtime import Runtime
 from flowdesk.security import hash_password, new_staff_token, token_digest, verify_password
 from flowdesk.storage.models import AuthToken, User, new_id
@@ -126,11 +126,23 @@ async def delete_user(rt: Runtime, user_id: str) -> None:
         await session.delete(user)
 
 
-async def sign_in(rt: Runtime, email: str, password: str) -> SignIn:
+async def sign_in(rt: Runtime, email: str, password: str, *, client: str = "") -> SignIn:
+    """Check the password; repeated failures per e-mail or per client address get 429."""
+    email = email.strip().lower()
+    keys = (f"email:{email}", f"client:{client}")
+    wait = rt.sign_in_failures.retry_after(*keys)
+    if wait is not None:
+        raise TooManyRequests(
+            f"too many failed sign-ins; try again in {wait} seconds",
+            code="too_many_attempts",
+            details={"retry_after": wait},
+        )
     async with rt.db.read() as session:
-        user = await session.scalar(select(User).where(User.email == email.strip().lower()))
+        user = await session.scalar(select(User).where(User.email == email))
     if not verify_password(user.password_hash if user else None, password) or user is None:
+        rt.sign_in_failures.fail(*keys)
         raise Unauthorized("wrong email or password", code="invalid_credentials")
+    rt.sign_in_failures.clear(keys[0])
     token = new_staff_token()
     now = rt.clock.now()
     expires_at = now + timedelta(hours=rt.settings.token_ttl_hours)
