@@ -152,6 +152,18 @@ class Customer:
         return conversation
 
 
+def assert_error(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
+    """The SPEC §7 error body with this status and code; returns the `error` object."""
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert set(body) == {"error"}, body
+    error: dict[str, Any] = body["error"]
+    assert {"code", "message"} <= set(error) <= {"code", "message", "details"}, error
+    assert error["code"] == code, error
+    assert isinstance(error["message"], str) and error["message"]
+    return error
+
+
 def texts(messages: list[dict[str, Any]]) -> list[str]:
     return [m["text"] for m in messages]
 

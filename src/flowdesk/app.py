@@ -10,7 +10,7 @@ import structlog
 from fastapi import APIRouter, FastAPI
 
 from flowdesk.api import auth, channels, conversations, flows, health, schedules, users
-from flowdesk.api.errors import install_error_handlers
+from flowdesk.api.errors import RefuseNul, install_error_handlers
 from flowdesk.clock import Clock, SystemClock
 from flowdesk.engine.module import Registry
 from flowdesk.engine.modules import default_registry
@@ -63,6 +63,7 @@ def create_app(
     app.state.runtime = rt
     app.state.scheduler = scheduler
     install_error_handlers(app)
+    app.add_middleware(RefuseNul)
     api = APIRouter(prefix=API_PREFIX)
     for module in (auth, flows, channels, schedules, users, conversations):
         api.include_router(module.router)

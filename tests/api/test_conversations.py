@@ -307,3 +307,18 @@ async def test_a_channel_with_open_conversations_cannot_be_deleted(server: Serve
     assert deleted.status_code == 204
     gone = await server.client.get(f"/api/v1/conversations/{customer.id}", headers=server.admin)
     assert gone.status_code == 404
+
+
+async def test_a_nul_character_in_a_message_is_refused_and_nothing_is_stored(
+    any_server: Server,
+) -> None:
+    server = any_server
+    customer = await server.start(await server.deploy(linear_flow(ASK_NAME, HELLO)))
+    response = await customer.send(text="Ada\u0000", client_msg_id="n1")
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "validation_error"
+    assert [m["seq"] for m in await customer.history()] == [1]
+    assert texts(await customer.say("Ada", client_msg_id="n1")) == [
+        "Hello Ada, from api channel!",
+        "Bye.",
+    ]

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import select
 
 from flowdesk.api.deps import (
+    MAX_INT,
     AdminDep,
     Caller,
     CallerDep,
@@ -148,7 +149,7 @@ async def list_messages(
     conversation_id: str,
     rt: RuntimeDep,
     caller: CallerDep,
-    after_seq: int = Query(default=0, ge=0),
+    after_seq: int = Query(default=0, ge=0, le=MAX_INT),
     limit: int = Query(default=200, ge=1, le=1000),
 ) -> dict[str, Any]:
     async with rt.db.read() as session:
@@ -180,7 +181,7 @@ async def conversation_stream(
     claims = read_customer_token(
         rt.settings.secret_key.get_secret_value(), token, now=rt.clock.now()
     )
-    if claims is None or claims.conversation_id != conversation_id or after_seq < 0:
+    if claims is None or claims.conversation_id != conversation_id or not 0 <= after_seq <= MAX_INT:
         await websocket.close(code=WS_POLICY_VIOLATION)
         return
     await websocket.accept()
@@ -241,7 +242,7 @@ async def list_conversations(
     channel_id: str | None = None,
     agent_id: str | None = None,
     limit: int = Query(default=50, ge=1, le=200),
-    offset: int = Query(default=0, ge=0),
+    offset: int = Query(default=0, ge=0, le=MAX_INT),
 ) -> dict[str, Any]:
     query = select(Conversation).order_by(Conversation.started_at.desc(), Conversation.id)
     if state is not None:

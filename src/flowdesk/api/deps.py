@@ -6,13 +6,18 @@ import secrets
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 
 from flowdesk.errors import Forbidden, Unauthorized
 from flowdesk.runtime import Runtime
 from flowdesk.security import CustomerClaims, read_customer_token
 from flowdesk.services.users import user_for_token
 from flowdesk.storage.models import User
+
+#: Every integer the API accepts fits a 32-bit column: larger ones are refused with 422, not
+#: passed to a database driver that cannot hold them.
+MAX_INT = 2**31 - 1
+VersionNumber = Annotated[int, Path(ge=1, le=MAX_INT)]
 
 SESSION_COOKIE = "flowdesk_session"
 CSRF_COOKIE = "flowdesk_csrf"

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from flowdesk.errors import FlowdeskError
 
@@ -44,6 +47,8 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(FlowdeskError)
     async def _flowdesk(_request: Request, exc: FlowdeskError) -> JSONResponse:
         headers = {}
+        if exc.status == 401:
+            headers["WWW-Authenticate"] = "Bearer"
         if exc.status == 429 and isinstance(exc.details, dict) and "retry_after" in exc.details:
             headers["Retry-After"] = str(exc.details["retry_after"])
         return JSONResponse(exc.body(), status_code=exc.status, headers=headers)
@@ -63,9 +68,85 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = _HTTP_CODES.get(exc.status_code, "error")
         message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
-        return error_response(exc.status_code, code, message)
+        response = error_response(exc.status_code, code, message)
+        response.headers.update(exc.headers or {})  # e.g. `Allow` on a 405
+        return response
+
+    @app.exception_handler(DataError)
+    async def _unstorable(request: Request, exc: DataError) -> JSONResponse:
+        # The database refused a value the validators let through (e.g. a NUL character on
+        # PostgreSQL). The transaction rolled back, so nothing was half-written.
+        log.warning("unstorable_value", path=request.url.path, error=type(exc.orig).__name__)
+        return error_response(
+            422,
+            "validation_error",
+            "a value in the request cannot be stored (e.g. a NUL character)",
+        )
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled_error", path=request.url.path, method=request.method)
         return error_response(500, "internal_error", "something went wrong on our side")
+
+
+# A JSON `\u0000` escape that is not itself escaped (an even run of backslashes before it).
+_JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
+MAX_BODY_BYTES = 1_048_576
+
+
+class RefuseNul:
+    """NUL characters are refused at the edge, the same way on every database backend.
+
+    PostgreSQL cannot store them, and no id or text of ours contains one: a NUL in
+    the path or query answers 404 (it names nothing), in a JSON body 422. Bodies
+    over 1 MiB are refused with 413 while we read them.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if "\x00" in scope.get("path", "") or b"%00" in scope.get("query_string", b""):
+            await error_response(404, "not_found", "not found")(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        size = 0
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                await self.app(scope, _replay([message]), send)
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:
+                await error_response(413, "payload_too_large", "the body is over 1 MiB")(
+                    scope, receive, send
+                )
+                return
+            chunks.append(chunk)
+            more = message.get("more_body", False)
+        body = b"".join(chunks)
+        if _JSON_NUL.search(body):
+            response = error_response(
+                422, "validation_error", "text must not contain NUL (\\u0000) characters"
+            )
+            await response(scope, receive, send)
+            return
+        await self.app(scope, _replay([{"type": "http.request", "body": body}], receive), send)
+
+
+def _replay(messages: list[Message], then: Receive | None = None) -> Receive:
+    pending = list(messages)
+
+    async def receive() -> Message:
+        if pending:
+            return pending.pop(0)
+        if then is not None:
+            return await then()
+        return {"type": "http.disconnect"}
+
+    return receive

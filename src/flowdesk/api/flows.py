@@ -8,7 +8,7 @@ from fastapi import APIRouter, Body
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
-from flowdesk.api.deps import AdminDep, RuntimeDep
+from flowdesk.api.deps import MAX_INT, AdminDep, RuntimeDep, VersionNumber
 from flowdesk.engine.catalogue import catalogue
 from flowdesk.services import flows as svc
 from flowdesk.storage.models import Flow
@@ -29,7 +29,7 @@ class FlowSaveIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str | None = Field(default=None, min_length=1, max_length=200)
     document: dict[str, Any]
-    revision: int = Field(ge=1)
+    revision: int = Field(ge=1, le=MAX_INT)
 
 
 class ValidateIn(BaseModel):
@@ -40,7 +40,7 @@ class ValidateIn(BaseModel):
 class PublishIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     note: str = Field(default="", max_length=1000)
-    revision: int | None = Field(default=None, ge=1)
+    revision: int | None = Field(default=None, ge=1, le=MAX_INT)
 
 
 @router.get("/modules")
@@ -128,7 +128,7 @@ async def list_versions(flow_id: str, rt: RuntimeDep, _admin: AdminDep) -> dict[
 
 @router.get("/flows/{flow_id}/versions/{number}")
 async def get_version(
-    flow_id: str, number: int, rt: RuntimeDep, _admin: AdminDep
+    flow_id: str, number: VersionNumber, rt: RuntimeDep, _admin: AdminDep
 ) -> dict[str, Any]:
     async with rt.db.read() as session:
         version = await svc.get_version(session, flow_id, number)
@@ -137,7 +137,7 @@ async def get_version(
 
 @router.post("/flows/{flow_id}/versions/{number}/restore")
 async def restore_version(
-    flow_id: str, number: int, rt: RuntimeDep, admin: AdminDep
+    flow_id: str, number: VersionNumber, rt: RuntimeDep, admin: AdminDep
 ) -> dict[str, Any]:
     flow = await svc.restore_version(rt, flow_id, number, admin.id)
     async with rt.db.read() as session:

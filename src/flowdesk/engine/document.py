@@ -7,15 +7,28 @@ validator's job, so that work in progress can always be saved.
 
 from __future__ import annotations
 
+import math
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 NODE_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 
 
+def _refuse_non_finite(value: Any, where: str = "config") -> None:
+    """NaN and Infinity are not JSON: a stored document must be readable by every backend."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"{where} holds {value!r}, which is not a JSON number")
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _refuse_non_finite(item, f"{where}.{key}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _refuse_non_finite(item, f"{where}[{index}]")
+
+
 class Position(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     x: float = 0.0
     y: float = 0.0
@@ -31,6 +44,12 @@ class Node(BaseModel):
     name: str = Field(default="", max_length=200)
     config: dict[str, Any] = Field(default_factory=dict)
     position: Position = Field(default_factory=Position)
+
+    @field_validator("config")
+    @classmethod
+    def _finite_config(cls, config: dict[str, Any]) -> dict[str, Any]:
+        _refuse_non_finite(config)
+        return config
 
 
 class Edge(BaseModel):

@@ -51,10 +51,11 @@ class ChannelSettings(BaseModel):
     @field_validator("allowed_origins")
     @classmethod
     def _origins(cls, origins: list[str]) -> list[str]:
-        for origin in origins:
+        cleaned = [origin.strip().rstrip("/").lower() for origin in origins]
+        for origin in cleaned:
             if not origin.startswith(("http://", "https://")) or origin.count("/") != 2:
                 raise ValueError(f"{origin!r} is not an origin like https://shop.example.com")
-        return [o.rstrip("/").lower() for o in origins]
+        return cleaned
 
 
 def parse_settings(raw: Any) -> ChannelSettings:
@@ -70,8 +71,12 @@ def channel_settings(channel: Channel) -> ChannelSettings:
     return ChannelSettings.model_validate(channel.settings or {})
 
 
-async def get_channel(session: AsyncSession, channel_id: str) -> Channel:
-    channel = await session.get(Channel, channel_id)
+async def get_channel(
+    session: AsyncSession, channel_id: str, *, for_update: bool = False
+) -> Channel:
+    """The channel; `for_update` holds its row until commit (read-modify-write on PostgreSQL)."""
+    query = select(Channel).where(Channel.id == channel_id)
+    channel = await session.scalar(query.with_for_update() if for_update else query)
     if channel is None:
         raise NotFound(f"channel {channel_id} not found")
     return channel
@@ -109,7 +114,7 @@ async def update_channel(
     rt: Runtime, channel_id: str, *, name: str | None, settings: Any | None, enabled: bool | None
 ) -> Channel:
     async with rt.db.write() as session:
-        channel = await get_channel(session, channel_id)
+        channel = await get_channel(session, channel_id, for_update=True)
         if name is not None:
             channel.name = name
         if settings is not None:
@@ -124,7 +129,7 @@ async def update_channel(
 async def delete_channel(rt: Runtime, channel_id: str) -> None:
     """Delete a channel and its ended conversations; refused while customers are talking on it."""
     async with rt.db.write() as session:
-        channel = await get_channel(session, channel_id)
+        channel = await get_channel(session, channel_id, for_update=True)
         open_count = await session.scalar(
             select(func.count())
             .select_from(Conversation)
@@ -143,8 +148,9 @@ async def delete_channel(rt: Runtime, channel_id: str) -> None:
 async def bind_flow(rt: Runtime, channel_id: str, flow_id: str) -> Channel:
     """Bind a flow; only one with a published version may serve customers."""
     async with rt.db.write() as session:
-        channel = await get_channel(session, channel_id)
-        flow = await get_flow(session, flow_id)
+        channel = await get_channel(session, channel_id, for_update=True)
+        # Locked so a concurrent delete either waits for this bind or is seen as gone (404).
+        flow = await get_flow(session, flow_id, for_update=True)
         if flow.latest_version is None:
             raise Conflict(
                 f"flow {flow.name!r} has no published version; publish it first",
@@ -157,7 +163,7 @@ async def bind_flow(rt: Runtime, channel_id: str, flow_id: str) -> Channel:
 
 async def unbind_flow(rt: Runtime, channel_id: str) -> Channel:
     async with rt.db.write() as session:
-        channel = await get_channel(session, channel_id)
+        channel = await get_channel(session, channel_id, for_update=True)
         channel.flow_id = None
         channel.updated_at = rt.clock.now()
     return channel

@@ -9,6 +9,7 @@ IMMEDIATE` on SQLite) for the whole turn, and `seq` is allocated under that lock
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -84,6 +85,8 @@ def _check_start_variables(variables: dict[str, Any]) -> None:
             )
         if value is not None and not isinstance(value, str | int | float | bool):
             raise Invalid(f"variable {name} must be text, a number or a boolean")
+        if isinstance(value, float) and not math.isfinite(value):
+            raise Invalid(f"variable {name} must be a finite number")
         if isinstance(value, str) and len(value) > MAX_VARIABLE_TEXT:
             raise Invalid(f"variable {name} is longer than {MAX_VARIABLE_TEXT} characters")
 

@@ -14,7 +14,15 @@ from flowdesk.engine.runner import CompiledFlow
 from flowdesk.engine.validation import Problem, validate
 from flowdesk.errors import Conflict, Invalid, NotFound
 from flowdesk.runtime import Runtime
-from flowdesk.storage.models import Channel, Flow, FlowVersion, Schedule, User, new_id
+from flowdesk.storage.models import (
+    Channel,
+    Conversation,
+    Flow,
+    FlowVersion,
+    Schedule,
+    User,
+    new_id,
+)
 
 NEW_FLOW_DOCUMENT: dict[str, Any] = {
     "schema_version": 1,
@@ -114,6 +122,7 @@ async def save_flow(
 
 
 async def delete_flow(rt: Runtime, flow_id: str) -> None:
+    """Delete a flow and its versions; refused while a channel or a conversation uses it."""
     async with rt.db.write() as session:
         flow = await get_flow(session, flow_id, for_update=True)
         bound = (await channels_of(session, [flow_id]))[flow_id]
@@ -123,6 +132,18 @@ async def delete_flow(rt: Runtime, flow_id: str) -> None:
                 f"the flow is bound to channels: {names}; unbind it first",
                 code="flow_in_use",
                 details={"channels": bound},
+            )
+        running = await session.scalar(
+            select(func.count())
+            .select_from(Conversation)
+            .where(Conversation.flow_id == flow_id, Conversation.state != "ended")
+        )
+        if running:
+            raise Conflict(
+                f"{running} conversation(s) are still running on this flow; "
+                "delete it when they have ended",
+                code="flow_in_use",
+                details={"channels": [], "open_conversations": running},
             )
         await session.delete(flow)
 

@@ -21,8 +21,11 @@ def parse_spec(raw: dict[str, Any]) -> ScheduleSpec:
         raise Invalid.from_pydantic(exc, "invalid schedule") from exc
 
 
-async def get_schedule(session: AsyncSession, schedule_id: str) -> Schedule:
-    schedule = await session.get(Schedule, schedule_id)
+async def get_schedule(
+    session: AsyncSession, schedule_id: str, *, for_update: bool = False
+) -> Schedule:
+    query = select(Schedule).where(Schedule.id == schedule_id)
+    schedule = await session.scalar(query.with_for_update() if for_update else query)
     if schedule is None:
         raise NotFound(f"schedule {schedule_id} not found")
     return schedule
@@ -47,7 +50,7 @@ async def update_schedule(
     rt: Runtime, schedule_id: str, *, name: str | None, changes: dict[str, Any]
 ) -> Schedule:
     async with rt.db.write() as session:
-        schedule = await get_schedule(session, schedule_id)
+        schedule = await get_schedule(session, schedule_id, for_update=True)
         if name is not None:
             schedule.name = name
         if changes:
@@ -58,7 +61,7 @@ async def update_schedule(
 
 async def delete_schedule(rt: Runtime, schedule_id: str) -> None:
     async with rt.db.write() as session:
-        await session.delete(await get_schedule(session, schedule_id))
+        await session.delete(await get_schedule(session, schedule_id, for_update=True))
 
 
 async def load_specs(session: AsyncSession, ids: set[str]) -> dict[str, ScheduleSpec]:

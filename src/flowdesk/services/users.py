@@ -35,8 +35,9 @@ def _check_password(password: str) -> None:
         raise Invalid(f"the password must have at least {MIN_PASSWORD} characters")
 
 
-async def get_user(session: AsyncSession, user_id: str) -> User:
-    user = await session.get(User, user_id)
+async def get_user(session: AsyncSession, user_id: str, *, for_update: bool = False) -> User:
+    query = select(User).where(User.id == user_id)
+    user = await session.scalar(query.with_for_update() if for_update else query)
     if user is None:
         raise NotFound(f"user {user_id} not found")
     return user
@@ -90,9 +91,10 @@ async def update_user(
     if password is not None:
         _check_password(password)
     async with rt.db.write() as session:
-        user = await get_user(session, user_id)
+        admin_ids = await _lock_admins(session) if role is not None else []
+        user = await get_user(session, user_id, for_update=True)
         if role is not None and role != user.role and user.role == "admin":
-            await _keep_an_admin(session, user.id)
+            _keep_an_admin(admin_ids, user.id)
         for attr, value in (
             ("display_name", display_name),
             ("staff_no", staff_no),
@@ -110,19 +112,29 @@ async def update_user(
     return user
 
 
-async def _keep_an_admin(session: AsyncSession, leaving_id: str) -> None:
-    others = await session.scalar(
-        select(func.count()).select_from(User).where(User.role == "admin", User.id != leaving_id)
+async def _lock_admins(session: AsyncSession) -> list[str]:
+    """Lock every admin row, in id order, before any other user row.
+
+    Two admins removed at once must not both see the other one remaining; taking
+    these locks first and in one order keeps concurrent removals from deadlocking.
+    """
+    rows = await session.scalars(
+        select(User.id).where(User.role == "admin").order_by(User.id).with_for_update()
     )
-    if not others:
+    return list(rows)
+
+
+def _keep_an_admin(admin_ids: list[str], leaving_id: str) -> None:
+    if not [admin_id for admin_id in admin_ids if admin_id != leaving_id]:
         raise Conflict("Flowdesk needs at least one admin", code="last_admin")
 
 
 async def delete_user(rt: Runtime, user_id: str) -> None:
     async with rt.db.write() as session:
-        user = await get_user(session, user_id)
+        admin_ids = await _lock_admins(session)
+        user = await get_user(session, user_id, for_update=True)
         if user.role == "admin":
-            await _keep_an_admin(session, user.id)
+            _keep_an_admin(admin_ids, user.id)
         await session.delete(user)
 
 
