@@ -322,3 +322,25 @@ async def test_a_nul_character_in_a_message_is_refused_and_nothing_is_stored(
         "Hello Ada, from api channel!",
         "Bye.",
     ]
+
+
+async def test_metrics_count_what_happened(server: Server) -> None:
+    def sample(text: str, series: str) -> float:
+        """The value of one exact series (name with labels) in the exposition, 0 if absent."""
+        for line in text.splitlines():
+            name, _, value = line.rpartition(" ")
+            if name == series:
+                return float(value)
+        return 0.0
+
+    before = (await server.client.get("/metrics")).text
+    customer = await server.start(await server.deploy(linear_flow(ASK_NAME, HELLO)))
+    await customer.say("Ada")
+    after = (await server.client.get("/metrics")).text
+    started = 'flowdesk_conversations_started_total{channel="api"}'
+    ended = 'flowdesk_conversations_ended_total{reason="flow_end"}'
+    customer_messages = 'flowdesk_messages_total{sender="customer"}'
+    assert sample(after, started) == sample(before, started) + 1
+    assert sample(after, ended) == sample(before, ended) + 1
+    assert sample(after, customer_messages) == sample(before, customer_messages) + 1
+    assert sample(after, "flowdesk_customer_turn_seconds_count") >= 1

@@ -37,6 +37,13 @@ from flowdesk.engine.types import (
 from flowdesk.engine.variables import SYSTEM_VARIABLES
 from flowdesk.errors import Conflict, Forbidden, Invalid, NotFound
 from flowdesk.events import conversation_topic
+from flowdesk.metrics import (
+    CONVERSATIONS_ENDED,
+    CONVERSATIONS_STARTED,
+    CUSTOMER_TURNS,
+    MESSAGES,
+    TIMERS_FIRED,
+)
 from flowdesk.runtime import Runtime
 from flowdesk.security import CustomerClaims, issue_customer_token
 from flowdesk.services.channels import channel_by_key, channel_settings
@@ -60,6 +67,7 @@ class StartResult:
     messages: list[Message]
     customer_token: str
     created: bool
+    channel_type: str = "api"
 
 
 @dataclass
@@ -115,6 +123,7 @@ async def start_conversation(
                 rt, session, channel_key, customer_id, customer_name, variables, presented, now
             )
     if result.created:
+        CONVERSATIONS_STARTED.labels(channel=result.channel_type).inc()
         publish_turn(rt, result.conversation, result.messages, state_changed=True)
     return result
 
@@ -182,7 +191,13 @@ async def _start(
     env = await _run_env(rt, session, compiled, conversation, channel, now)
     outcome = rt.engine.start(compiled, env, variables)
     messages = await _apply(rt, session, conversation, outcome, now, reply_to=None)
-    return StartResult(conversation, messages, _token(rt, conversation, now), created=True)
+    return StartResult(
+        conversation,
+        messages,
+        _token(rt, conversation, now),
+        created=True,
+        channel_type=channel.type,
+    )
 
 
 def _token(rt: Runtime, conversation: Conversation, now: datetime) -> str:
@@ -206,6 +221,13 @@ async def post_customer_message(
     client_msg_id: str | None,
 ) -> Turn:
     """Record one customer message and run the flow on it, exactly once."""
+    with CUSTOMER_TURNS.time():
+        return await _customer_turn(rt, conversation_id, event, client_msg_id)
+
+
+async def _customer_turn(
+    rt: Runtime, conversation_id: str, event: CustomerInput, client_msg_id: str | None
+) -> Turn:
     now = rt.clock.now()
     async with rt.db.write() as session:
         conversation = await lock_conversation(session, conversation_id)
@@ -302,6 +324,7 @@ async def fire_timer(rt: Runtime, timer_id: str) -> bool:
         )
         if timer is None or timer.due_at > now:
             return False
+        TIMERS_FIRED.labels(kind=timer.kind).inc()
         conversation = await lock_conversation(session, timer.conversation_id)
         await session.delete(timer)
         replies: list[Message] = []
@@ -501,7 +524,10 @@ def publish_turn(
 ) -> None:
     """The one place conversation events leave for clients (after the commit)."""
     topic = conversation_topic(conversation.id)
+    if state_changed and conversation.state == "ended":
+        CONVERSATIONS_ENDED.labels(reason=conversation.end_reason or "unknown").inc()
     for message in messages:
+        MESSAGES.labels(sender=message.sender).inc()
         rt.bus.publish(topic, {"type": "message", "message": message_view(message)})
     if state_changed:
         rt.bus.publish(
