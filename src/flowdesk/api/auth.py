@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
-from flowdesk.api.deps import CSRF_COOKIE, SESSION_COOKIE, RuntimeDep, StaffDep, _bearer
+from flowdesk.api.deps import CSRF_COOKIE, SESSION_COOKIE, RuntimeDep, StaffDep, bearer_token
 from flowdesk.services.users import sign_in, sign_out
 from flowdesk.views import iso, user_view
 
@@ -45,7 +45,7 @@ async def login(
 
 @router.post("/logout", status_code=204)
 async def logout(request: Request, response: Response, rt: RuntimeDep, _user: StaffDep) -> None:
-    token = _bearer(request) or request.cookies.get(SESSION_COOKIE)
+    token = bearer_token(request) or request.cookies.get(SESSION_COOKIE)
     if token:
         await sign_out(rt, token)
     response.delete_cookie(SESSION_COOKIE)

@@ -17,7 +17,7 @@ from flowdesk.api.deps import (
     Caller,
     CallerDep,
     RuntimeDep,
-    _bearer,
+    bearer_token,
     looks_like_customer_token,
 )
 from flowdesk.engine.types import ChoiceInput, CustomerInput, RatingInput, TextInput
@@ -97,7 +97,7 @@ async def start_conversation(
     key: str, body: StartIn, request: Request, rt: RuntimeDep
 ) -> JSONResponse:
     presented = None
-    token = _bearer(request)
+    token = bearer_token(request)
     if token is not None and looks_like_customer_token(token):
         presented = read_customer_token(
             rt.settings.secret_key.get_secret_value(), token, now=rt.clock.now()

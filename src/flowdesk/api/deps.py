@@ -41,7 +41,8 @@ class Caller:
     customer: CustomerClaims | None = None
 
 
-def _bearer(request: Request) -> str | None:
+def bearer_token(request: Request) -> str | None:
+    """The `Authorization: Bearer` value, if any (staff token or customer token)."""
     header = request.headers.get("authorization", "")
     scheme, _, value = header.partition(" ")
     if scheme.lower() == "bearer" and value.strip():
@@ -67,7 +68,7 @@ async def _staff_from_cookie(rt: Runtime, request: Request) -> User | None:
 
 
 async def get_caller(request: Request, rt: RuntimeDep) -> Caller:
-    token = _bearer(request)
+    token = bearer_token(request)
     if token is not None:
         if looks_like_customer_token(token):
             claims = read_customer_token(

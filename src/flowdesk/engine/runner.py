@@ -93,7 +93,7 @@ class Engine:
         state = FlowState(variables=dict(variables or {}))
         effects: list[Effect] = []
         assert flow.start_id is not None
-        self._run_from(flow, state, flow.start_id, env, effects)
+        self._enter(flow, state, flow.start_id, env, effects, steps=0)
         self._settle_idle_timer(state, env, effects)
         return Outcome(state, effects)
 
@@ -136,11 +136,6 @@ class Engine:
             node_data=state.node_data,
             effects=effects,
         )
-
-    def _run_from(
-        self, flow: CompiledFlow, state: FlowState, node_id: str, env: RunEnv, effects: list[Effect]
-    ) -> None:
-        self._enter(flow, state, node_id, env, effects, steps=0)
 
     def _enter(
         self,
