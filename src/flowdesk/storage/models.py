@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     DateTime,
     ForeignKey,
@@ -81,8 +82,54 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(10))
     max_concurrent: Mapped[int] = mapped_column(Integer, default=5)
     status: Mapped[str] = mapped_column(String(10), default="offline")
+    #: When a conversation was last given to this agent (longest-idle routing).
+    last_assigned_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class SkillGroup(Base):
+    """Agents grouped by function; a transfer targets one (SPEC §1, §5)."""
+
+    __tablename__ = "skill_groups"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    strategy: Mapped[str] = mapped_column(String(20), default="longest_idle")
+    reception: Mapped[str] = mapped_column(String(10), default="auto")
+    offer_timeout_seconds: Mapped[int] = mapped_column(Integer, default=30)
+    max_queue: Mapped[int | None] = mapped_column(Integer)
+    #: The member who got the last round-robin assignment.
+    round_robin_last: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class SkillGroupMember(Base):
+    __tablename__ = "skill_group_members"
+
+    group_id: Mapped[str] = mapped_column(
+        ForeignKey("skill_groups.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[str] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    priority: Mapped[int] = mapped_column(Integer, default=3)
+
+
+class AgentEvent(Base):
+    """One event for one agent's stream, kept so a reconnecting client replays what it missed."""
+
+    __tablename__ = "agent_events"
+    __table_args__ = (Index("ix_agent_events_user_id_id", "user_id", "id"),)
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True
+    )
+    user_id: Mapped[str] = mapped_column(String(32))
+    type: Mapped[str] = mapped_column(String(40))
+    payload: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class AuthToken(Base):
@@ -176,7 +223,16 @@ class Conversation(Base):
     flow_state: Mapped[dict[str, Any]]
     agent_id: Mapped[str | None] = mapped_column(String(32), index=True)
     skill_group_id: Mapped[str | None] = mapped_column(String(32))
+    #: Queue order: higher priority first (1 is highest), then `queued_at`.
+    priority: Mapped[int] = mapped_column(Integer, default=3)
     queued_at: Mapped[datetime | None]
+    offered_to: Mapped[str | None] = mapped_column(String(32), index=True)
+    offer_expires_at: Mapped[datetime | None]
+    #: The last agent who served the conversation (ratings are credited to them).
+    last_agent_id: Mapped[str | None] = mapped_column(String(32))
+    rating_agent_id: Mapped[str | None] = mapped_column(String(32))
+    #: The human desk's working state: the transfer request, agents who let an offer expire…
+    desk: Mapped[dict[str, Any]] = mapped_column(default=dict)
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     ended_at: Mapped[datetime | None]
