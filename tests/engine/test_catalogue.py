@@ -16,6 +16,8 @@ def test_default_modules_in_palette_order() -> None:
         "collect",
         "condition",
         "set_variable",
+        "transfer",
+        "survey",
         "end",
     ]
     # A fresh list each call: nothing is registered at import time.
@@ -36,8 +38,15 @@ def test_catalogue_entries(registry: Registry) -> None:
         "dynamic": {"field": "cases", "key": "id"},
     }
     assert entries["end"]["ports"] == {"static": [], "dynamic": None}
+    assert entries["transfer"]["ports"] == {
+        "static": ["done", "no_agent", "timeout"],
+        "dynamic": None,
+    }
+    assert entries["survey"]["ports"] == {"static": ["rated", "skipped"], "dynamic": None}
     assert entries["menu"]["waits_for_customer"] is True
     assert entries["collect"]["waits_for_customer"] is True
+    assert entries["transfer"]["waits_for_customer"] is True
+    assert entries["survey"]["waits_for_customer"] is True
     assert entries["message"]["waits_for_customer"] is False
     assert entries["message"]["title"] == "Message"
     assert entries["message"]["description"]
@@ -54,3 +63,7 @@ def test_config_schemas_describe_every_field(registry: Registry) -> None:
     menu = next(e for e in catalogue(registry) if e["type"] == "menu")["config_schema"]
     assert menu["required"] == ["text", "options"]
     assert menu["properties"]["options"]["maxItems"] == 20
+    schemas = {e["type"]: e["config_schema"] for e in catalogue(registry)}
+    assert schemas["transfer"]["required"] == ["skill_group_id"]
+    assert schemas["survey"]["required"] == ["text"]
+    assert schemas["survey"]["properties"]["scale"]["enum"] == ["stars5", "levels3"]

@@ -14,10 +14,14 @@ from flowdesk.engine.types import (
     HANDOFF,
     ArmTimer,
     CancelTimer,
+    Continue,
+    Event,
     FlowState,
     OutboundMessage,
+    RecordRating,
     RequestHandoff,
     Resume,
+    SendMessage,
     StepResult,
     TextInput,
     TimerFired,
@@ -275,3 +279,124 @@ def test_compile_refuses_unknown_types_and_missing_start(doc: Any, engine: Any) 
         engine.compile(doc({"start": "start", "x": "teleport"}))
     with pytest.raises(FlowError, match="no start"):
         engine.compile(doc({"bye": "end"}))
+
+
+class GateConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    word: str = "open"
+
+
+class GateModule(Module[GateConfig]):
+    """Hands off; on `Resume` it says which port it was resumed by and emits a rating."""
+
+    type = "gate"
+    title = "Gate"
+    description = "Test resume and input checks."
+    Config = GateConfig
+    ports_static = ("done", "other")
+    waits_for_customer = True
+
+    def run(self, ctx: StepContext[GateConfig]) -> StepResult:
+        return HANDOFF
+
+    def resume(self, ctx: StepContext[GateConfig], event: Event) -> StepResult:
+        assert isinstance(event, Resume)
+        ctx.send_text(f"resumed by {event.port} with {dict(event.data)}")
+        ctx.emit(RecordRating(5, ctx.config.word))
+        return Continue("other" if event.port == "elsewhere" else event.port)
+
+    def check_input(self, config: GateConfig, event: Event) -> str | None:
+        if isinstance(event, TextInput) and event.text != config.word:
+            return f"say {config.word!r}"
+        return None
+
+
+def gate_flow(doc: Any, engine: Engine, first: str = "gate") -> Any:
+    return engine.compile(
+        doc(
+            {
+                "start": "start",
+                "menu": ("menu", {"text": "?", "options": [{"id": "go", "label": "Go"}]}),
+                "gate": ("gate", {"word": "sesame"}),
+                "bye": "end",
+            },
+            f"start.next -> {first}",
+            "menu.go -> gate",
+            "menu.invalid -> bye",
+            "menu.timeout -> gate",
+            "gate.done -> bye",
+            "gate.other -> bye",
+        )
+    )
+
+
+def gate_engine() -> Engine:
+    return Engine(Registry([*default_modules(), GateModule()]))
+
+
+def test_resume_goes_to_the_module(doc: Any, clock: Any) -> None:
+    engine = gate_engine()
+    flow = gate_flow(doc, engine)
+    env = RunEnv(now=clock.now())
+    state = engine.start(flow, env).state
+    outcome = engine.handle(flow, state, Resume("elsewhere", {"by": "u1"}), env)
+    assert outcome.effects[:2] == [
+        SendMessage(OutboundMessage(text="resumed by elsewhere with {'by': 'u1'}")),
+        RecordRating(5, "sesame"),
+    ]
+    assert outcome.state.path == ["start", "gate", "bye"]
+
+
+def test_the_default_resume_leaves_by_the_port_and_refuses_other_events(clock: Any) -> None:
+    module = DeskModule()
+    ctx: StepContext[DeskConfig] = StepContext(
+        node_id="desk",
+        config=DeskConfig(),
+        env=RunEnv(now=clock.now()),
+        variables={},
+        node_data={},
+        effects=[],
+    )
+    assert module.resume(ctx, Resume("done")) == Continue("done")
+    with pytest.raises(NotImplementedError):
+        module.resume(ctx, TextInput("hi"))
+    assert module.check_input(DeskConfig(), TextInput("hi")) is None
+
+
+def test_a_waiting_menu_still_leaves_by_a_resume_port(doc: Any, clock: Any) -> None:
+    engine = gate_engine()
+    flow = gate_flow(doc, engine, first="menu")
+    env = RunEnv(now=clock.now())
+    state = engine.start(flow, env).state
+    assert state.node_id == "menu"
+    outcome = engine.handle(flow, state, Resume("timeout"), env)
+    assert outcome.state.node_id == "gate"
+    assert outcome.state.status == "handoff"
+
+
+def test_check_input_asks_the_waiting_node(doc: Any, clock: Any) -> None:
+    engine = gate_engine()
+    env = RunEnv(now=clock.now())
+    flow = gate_flow(doc, engine, first="menu")
+    state = engine.start(flow, env).state
+    # The menu (the waiting node) refuses nothing; the gate's check is not asked.
+    assert engine.check_input(flow, state, TextInput("nope")) is None
+
+    waiting_at_gate = state.model_copy(update={"node_id": "gate"})
+    assert engine.check_input(flow, waiting_at_gate, TextInput("nope")) == "say 'sesame'"
+    assert engine.check_input(flow, waiting_at_gate, TextInput("sesame")) is None
+
+
+@pytest.mark.parametrize(
+    "state",
+    [
+        FlowState(status="handoff", node_id="gate"),
+        FlowState(status="ended", node_id="gate", end_reason="flow_end"),
+        FlowState(status="waiting", node_id=None),
+        FlowState(status="waiting", node_id="vanished"),
+    ],
+)
+def test_check_input_is_none_unless_waiting_at_a_known_node(doc: Any, state: FlowState) -> None:
+    engine = gate_engine()
+    assert engine.check_input(gate_flow(doc, engine), state, TextInput("nope")) is None

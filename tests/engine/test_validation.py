@@ -158,6 +158,69 @@ def test_missing_reference(doc: Any, check: Any) -> None:
     assert problems[0].details == {"kind": "schedule", "id": "gone", "field": "schedule_id"}
 
 
+DESK = ValidationEnv(existing={"skill_group": frozenset({"support"}), "agent": frozenset({"u1"})})
+
+
+def desk_flow(doc: Any, transfer: dict[str, Any]) -> FlowDocument:
+    return doc(
+        {
+            "start": "start",
+            "desk": ("transfer", transfer),
+            "rate": ("survey", {"text": "Rate ${StaffNickName}", "thanks_text": "Thanks!"}),
+            "bye": "end",
+        },
+        "start.next -> desk",
+        "desk.done -> rate",
+        "desk.no_agent -> bye",
+        "desk.timeout -> bye",
+        "rate.rated -> bye",
+        "rate.skipped -> bye",
+    )
+
+
+def test_a_flow_with_transfer_and_survey_has_no_problems(doc: Any, check: Any) -> None:
+    transfer = {
+        "skill_group_id": "support",
+        "agent_id": "u1",
+        "queue_text": "You are number ${WaitNo}",
+        "success_text": "${StaffNickName} (${StaffNo}) joined",
+    }
+    assert check(desk_flow(doc, transfer), DESK) == []
+
+
+@pytest.mark.parametrize(
+    ("transfer", "missing"),
+    [
+        (
+            {"skill_group_id": "gone"},
+            [{"kind": "skill_group", "id": "gone", "field": "skill_group_id"}],
+        ),
+        (
+            {"skill_group_id": "support", "agent_id": "u9"},
+            [{"kind": "agent", "id": "u9", "field": "agent_id"}],
+        ),
+        (
+            {"skill_group_id": "gone", "agent_id": "u9"},
+            [
+                {"kind": "skill_group", "id": "gone", "field": "skill_group_id"},
+                {"kind": "agent", "id": "u9", "field": "agent_id"},
+            ],
+        ),
+    ],
+)
+def test_transfer_missing_reference(
+    doc: Any, check: Any, transfer: dict[str, Any], missing: list[dict[str, str]]
+) -> None:
+    problems = check(desk_flow(doc, transfer), DESK)
+    assert codes(problems) == [("missing_reference", "desk", None)] * len(missing)
+    assert [p.details for p in problems] == missing
+
+
+def test_transfer_without_a_skill_group_is_an_invalid_config(doc: Any, check: Any) -> None:
+    problems = check(desk_flow(doc, {"agent_id": "u1"}), DESK)
+    assert codes(problems) == [("invalid_config", "desk", None)]
+
+
 def test_unknown_port(doc: Any, check: Any) -> None:
     document = doc(
         {"start": "start", "m": WELCOME, "bye": "end"},
@@ -277,6 +340,28 @@ def test_a_cycle_through_a_waiting_node_is_fine(doc: Any, check: Any) -> None:
         "menu.timeout -> bye",
     )
     assert check(document) == []
+
+
+def test_transfer_and_survey_wait_so_loops_through_them_are_fine(doc: Any, check: Any) -> None:
+    document = doc(
+        {
+            "start": "start",
+            "desk": ("transfer", {"skill_group_id": "support"}),
+            "sorry": ("message", {"text": "Nobody is free; trying again."}),
+            "rate": ("survey", {"text": "Rate us"}),
+            "again": ("message", {"text": "Please pick a rating."}),
+            "bye": "end",
+        },
+        "start.next -> desk",
+        "desk.no_agent -> sorry",
+        "sorry.next -> desk",
+        "desk.timeout -> bye",
+        "desk.done -> rate",
+        "rate.skipped -> again",
+        "again.next -> rate",
+        "rate.rated -> bye",
+    )
+    assert check(document, DESK) == []
 
 
 class StrictConfig(BaseModel):

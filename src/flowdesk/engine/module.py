@@ -18,9 +18,11 @@ from pydantic import BaseModel
 from flowdesk.engine.template import render, render_value
 from flowdesk.engine.types import (
     ArmTimer,
+    Continue,
     Effect,
     Event,
     OutboundMessage,
+    Resume,
     SendMessage,
     StepResult,
 )
@@ -114,6 +116,10 @@ class StepContext(Generic[ConfigT]):
     def send(self, message: OutboundMessage) -> None:
         self._effects.append(SendMessage(message))
 
+    def emit(self, effect: Effect) -> None:
+        """Add an effect other than a message (e.g. a rating to record)."""
+        self._effects.append(effect)
+
     def send_text(self, template: str) -> None:
         """Render `template` and send it as a text message (nothing is sent for empty text)."""
         text = self.render(template)
@@ -160,8 +166,21 @@ class Module(Generic[ConfigT]):
         raise NotImplementedError
 
     def resume(self, ctx: StepContext[ConfigT], event: Event) -> StepResult:
-        """An event arrives while the conversation waits at this node."""
+        """An event arrives while the conversation waits (or is handed off) at this node.
+
+        By default a `Resume` leaves by the port it names; modules that wait
+        override this and call it for the `Resume`s they do not handle themselves.
+        """
+        if isinstance(event, Resume):
+            return Continue(event.port)
         raise NotImplementedError(f"{self.type} does not wait")
+
+    def check_input(self, config: ConfigT, event: Event) -> str | None:
+        """Refuse a customer input before anything is stored: a message saying why, or None.
+
+        Called only while the conversation waits at this node; the API answers 422.
+        """
+        return None
 
     # -- static analysis used by the validator -----------------------------------------
 

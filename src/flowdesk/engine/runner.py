@@ -114,14 +114,23 @@ class Engine:
         if compiled is None:
             self._end(state, "flow_error", effects)
             return Outcome(state, effects)
-        if isinstance(event, Resume):
-            result: StepResult = Continue(event.port)
-        else:
-            ctx = self._context(compiled, state, env, effects)
-            result = compiled.module.resume(ctx, event)
+        ctx = self._context(compiled, state, env, effects)
+        result = compiled.module.resume(ctx, event)
         self._follow(flow, state, compiled, result, env, effects, steps=0)
         self._settle_idle_timer(state, env, effects)
         return Outcome(state, effects)
+
+    def check_input(self, flow: CompiledFlow, state: FlowState, event: Event) -> str | None:
+        """Why the node the conversation waits at refuses `event` (None: it is acceptable).
+
+        Lets the API answer 422 before the input is stored; only a waiting bot judges input.
+        """
+        if state.status != "waiting" or state.node_id is None:
+            return None
+        compiled = flow.nodes.get(state.node_id)
+        if compiled is None:
+            return None
+        return compiled.module.check_input(compiled.config, event)
 
     # ------------------------------------------------------------------ internals
 

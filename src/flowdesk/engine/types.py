@@ -50,7 +50,7 @@ class TimerFired:
 class Resume:
     """The outside world finished what a node handed over (e.g. the agent closed).
 
-    The flow leaves the waiting node by `port`.
+    It goes to the node's module; by default the flow leaves the node by `port`.
     """
 
     port: str
@@ -106,7 +106,15 @@ class RequestHandoff:
     config: Mapping[str, Any]
 
 
-Effect = SendMessage | ArmTimer | CancelTimer | RequestHandoff
+@dataclass(frozen=True)
+class RecordRating:
+    """The customer rated the service; the service stores it on the conversation."""
+
+    rating: int
+    comment: str | None
+
+
+Effect = SendMessage | ArmTimer | CancelTimer | RequestHandoff | RecordRating
 
 # --------------------------------------------------------------------------- step results
 # The closed set a module's `run`/`resume` may return.

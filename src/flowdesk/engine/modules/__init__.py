@@ -13,6 +13,8 @@ from flowdesk.engine.modules.message import MessageModule
 from flowdesk.engine.modules.service_time import ServiceTimeModule
 from flowdesk.engine.modules.set_variable import SetVariableModule
 from flowdesk.engine.modules.start import StartModule
+from flowdesk.engine.modules.survey import SurveyModule
+from flowdesk.engine.modules.transfer import TransferModule
 
 
 def default_modules() -> list[Module[Any]]:
@@ -25,6 +27,8 @@ def default_modules() -> list[Module[Any]]:
         CollectModule(),
         ConditionModule(),
         SetVariableModule(),
+        TransferModule(),
+        SurveyModule(),
         EndModule(),
     ]
 

@@ -21,7 +21,7 @@ from flowdesk.engine.modules.fields import (
     WritableVariable,
 )
 from flowdesk.engine.modules.replies import is_own_timeout, reply_text, retry_or_give_up
-from flowdesk.engine.types import WAIT, Continue, Event, StepResult
+from flowdesk.engine.types import WAIT, Continue, Event, Resume, StepResult
 
 InputType = Literal["text", "number", "email", "phone", "regex"]
 Answer = str | int | float
@@ -142,6 +142,8 @@ class CollectModule(Module[CollectConfig]):
         return WAIT
 
     def resume(self, ctx: StepContext[CollectConfig], event: Event) -> StepResult:
+        if isinstance(event, Resume):
+            return super().resume(ctx, event)
         if is_own_timeout(ctx, event):
             return Continue("timeout")
         text = reply_text(event)

@@ -28,6 +28,7 @@ from flowdesk.engine.types import (
     Continue,
     Event,
     OutboundMessage,
+    Resume,
     StepResult,
 )
 
@@ -150,6 +151,8 @@ class MenuModule(Module[MenuConfig]):
         return WAIT
 
     def resume(self, ctx: StepContext[MenuConfig], event: Event) -> StepResult:
+        if isinstance(event, Resume):
+            return super().resume(ctx, event)
         if is_own_timeout(ctx, event):
             return Continue("timeout")
         options = ctx.config.options
