@@ -20,6 +20,7 @@ from flowdesk.storage.models import (
     Flow,
     FlowVersion,
     Schedule,
+    SkillGroup,
     User,
     new_id,
 )
@@ -69,10 +70,12 @@ async def channels_of(
 async def validation_env(rt: Runtime, session: AsyncSession) -> ValidationEnv:
     """What exists now: validation of references is against the live objects."""
     schedules = frozenset((await session.scalars(select(Schedule.id))).all())
+    skill_groups = frozenset((await session.scalars(select(SkillGroup.id))).all())
     agents = frozenset((await session.scalars(select(User.id))).all())
     capabilities = frozenset({"llm"} if rt.settings.llm_base_url else set())
     return ValidationEnv(
-        existing={"schedule": schedules, "agent": agents}, capabilities=capabilities
+        existing={"schedule": schedules, "skill_group": skill_groups, "agent": agents},
+        capabilities=capabilities,
     )
 
 
