@@ -9,12 +9,23 @@ from contextlib import asynccontextmanager
 import structlog
 from fastapi import APIRouter, FastAPI
 
-from flowdesk.api import auth, channels, conversations, flows, health, schedules, users
+from flowdesk.api import (
+    agent,
+    auth,
+    channels,
+    conversations,
+    flows,
+    health,
+    schedules,
+    skill_groups,
+    users,
+)
 from flowdesk.api.errors import RefuseNul, install_error_handlers
 from flowdesk.clock import Clock, SystemClock
 from flowdesk.engine.module import Registry
 from flowdesk.engine.modules import default_registry
 from flowdesk.logging import configure_logging
+from flowdesk.presence import Presence
 from flowdesk.runtime import Runtime
 from flowdesk.scheduler import TimerScheduler
 from flowdesk.services.users import ensure_first_admin
@@ -37,6 +48,7 @@ def create_app(
     configure_logging(settings.log_level)
     rt = Runtime.build(settings, clock or SystemClock(), registry or default_registry())
     scheduler = TimerScheduler(rt)
+    presence = Presence(rt, settings.agent_offline_grace_seconds)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -45,10 +57,12 @@ def create_app(
         await ensure_first_admin(rt)
         if run_scheduler:
             scheduler.start()
+        await presence.start()
         log.info("flowdesk_started", database=rt.db.dialect)
         try:
             yield
         finally:
+            await presence.stop()
             await scheduler.stop()
             await rt.db.dispose()
 
@@ -62,10 +76,11 @@ def create_app(
     )
     app.state.runtime = rt
     app.state.scheduler = scheduler
+    app.state.presence = presence
     install_error_handlers(app)
     app.add_middleware(RefuseNul)
     api = APIRouter(prefix=API_PREFIX)
-    for module in (auth, flows, channels, schedules, users, conversations):
+    for module in (auth, flows, channels, schedules, skill_groups, users, conversations, agent):
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(health.router)

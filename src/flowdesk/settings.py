@@ -69,6 +69,12 @@ class Settings(BaseSettings):
         default=1.0, gt=0, le=60, description="Longest sleep of the timer scheduler between checks."
     )
     log_level: str = Field(default="info", description="debug, info, warning or error.")
+    agent_offline_grace_seconds: float = Field(
+        default=60,
+        gt=0,
+        le=3600,
+        description="An agent with no open stream for this long is set offline.",
+    )
     auto_migrate: bool = Field(
         default=True,
         description="Upgrade the schema at start (turn off when several nodes share PostgreSQL).",

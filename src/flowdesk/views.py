@@ -40,6 +40,9 @@ def message_view(message: Message) -> dict[str, Any]:
 
 def conversation_view(conversation: Conversation, *, staff: bool = False) -> dict[str, Any]:
     """A conversation as its customer sees it; staff also see variables and the path."""
+    desk = conversation.desk or {}
+    wait_no = desk.get("wait_no")
+    agent = desk.get("agent") if conversation.state == "agent" else None
     view: dict[str, Any] = {
         "id": conversation.id,
         "channel_id": conversation.channel_id,
@@ -52,8 +55,12 @@ def conversation_view(conversation: Conversation, *, staff: bool = False) -> dic
         "ended_at": iso(conversation.ended_at),
         "end_reason": conversation.end_reason,
         "rating": conversation.rating,
-        "queue_position": None,
-        "agent": None,
+        "queue_position": wait_no + 1
+        if conversation.state == "queued" and wait_no is not None
+        else None,
+        "agent": {"display_name": agent.get("display_name"), "staff_no": agent.get("staff_no")}
+        if agent
+        else None,
         "last_seq": conversation.last_seq,
     }
     if staff:
@@ -62,6 +69,13 @@ def conversation_view(conversation: Conversation, *, staff: bool = False) -> dic
             customer_name=conversation.customer_name,
             agent_id=conversation.agent_id,
             skill_group_id=conversation.skill_group_id,
+            priority=conversation.priority,
+            queued_at=iso(conversation.queued_at),
+            offered_to=conversation.offered_to,
+            offer_expires_at=iso(conversation.offer_expires_at),
+            last_agent_id=conversation.last_agent_id,
+            rating_agent_id=conversation.rating_agent_id,
+            rating_comment=conversation.rating_comment,
             updated_at=iso(conversation.updated_at),
             variables=flow_state.get("variables", {}),
             path=flow_state.get("path", []),

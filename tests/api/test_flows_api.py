@@ -607,7 +607,7 @@ async def test_an_unknown_flow_is_404_everywhere(server: Server) -> None:
 # --------------------------------------------------------------------------- modules
 
 
-async def test_the_module_catalogue_lists_the_eight_types(server: Server) -> None:
+async def test_the_module_catalogue_lists_every_module_type(server: Server) -> None:
     response = await server.client.get(f"{API}/modules", headers=server.admin)
     assert response.status_code == 200, response.text
     modules = {m["type"]: m for m in response.json()["modules"]}
@@ -619,6 +619,8 @@ async def test_the_module_catalogue_lists_the_eight_types(server: Server) -> Non
         "collect",
         "condition",
         "set_variable",
+        "transfer",
+        "survey",
         "end",
     }
     for type_, module in modules.items():

@@ -17,15 +17,17 @@ from flowdesk.api.deps import (
     Caller,
     CallerDep,
     RuntimeDep,
+    StaffDep,
     bearer_token,
     looks_like_customer_token,
 )
 from flowdesk.engine.types import ChoiceInput, CustomerInput, RatingInput, TextInput
-from flowdesk.errors import Forbidden
+from flowdesk.errors import Forbidden, Invalid
 from flowdesk.events import SubscriptionLost, conversation_topic
 from flowdesk.runtime import Runtime
 from flowdesk.security import CustomerClaims, read_customer_token
 from flowdesk.services import conversations as svc
+from flowdesk.services import desk
 from flowdesk.storage.models import Conversation
 from flowdesk.views import conversation_view, message_view
 
@@ -85,7 +87,9 @@ async def _check_read(rt: Runtime, caller: Caller, conversation: Conversation) -
         _customer_owns(caller, conversation.id)
         return
     assert caller.user is not None
-    if caller.user.role != "admin" and conversation.agent_id != caller.user.id:
+    user_id = caller.user.id
+    involved = user_id in (conversation.agent_id, conversation.offered_to)
+    if caller.user.role != "admin" and not involved:
         raise Forbidden("you do not serve this conversation")
 
 
@@ -124,8 +128,12 @@ async def start_conversation(
 async def post_message(
     conversation_id: str, body: CustomerMessageIn, rt: RuntimeDep, caller: CallerDep
 ) -> dict[str, Any]:
-    if caller.customer is None:
-        raise Forbidden("only the agent serving this conversation may write in it")
+    """A customer's message (text, menu choice or rating), or the serving agent's text."""
+    if caller.user is not None:
+        if body.text is None or body.client_msg_id is not None:
+            raise Invalid("an agent sends {text}")
+        message = await desk.agent_message(rt, conversation_id, caller.user, body.text)
+        return {"message": message_view(message)}
     _customer_owns(caller, conversation_id)
     turn = await svc.post_customer_message(
         rt, conversation_id, body.event(), client_msg_id=body.client_msg_id
@@ -137,11 +145,49 @@ async def post_message(
 async def close_conversation(
     conversation_id: str, rt: RuntimeDep, caller: CallerDep
 ) -> dict[str, Any]:
-    if caller.customer is None:
-        raise Forbidden("only the agent serving this conversation may close it")
+    """The customer leaves, or the serving agent closes (the flow resumes at `done`)."""
+    if caller.user is not None:
+        conversation = await desk.agent_close(rt, conversation_id, caller.user)
+        return {"conversation": conversation_view(conversation, staff=True)}
     _customer_owns(caller, conversation_id)
     conversation = await svc.close_by_customer(rt, conversation_id)
     return {"conversation": conversation_view(conversation)}
+
+
+class TransferIn(BaseModel):
+    """Exactly one of `agent_id` or `skill_group_id`."""
+
+    model_config = ConfigDict(extra="forbid")
+    agent_id: str | None = Field(default=None, min_length=1, max_length=64)
+    skill_group_id: str | None = Field(default=None, min_length=1, max_length=64)
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> TransferIn:
+        if (self.agent_id is None) == (self.skill_group_id is None):
+            raise ValueError("send exactly one of agent_id or skill_group_id")
+        return self
+
+
+@router.post("/conversations/{conversation_id}/accept")
+async def accept_offer(conversation_id: str, rt: RuntimeDep, user: StaffDep) -> dict[str, Any]:
+    conversation = await desk.accept(rt, conversation_id, user)
+    return {"conversation": conversation_view(conversation, staff=True)}
+
+
+@router.post("/conversations/{conversation_id}/transfer")
+async def transfer_conversation(
+    conversation_id: str, body: TransferIn, rt: RuntimeDep, user: StaffDep
+) -> dict[str, Any]:
+    conversation = await desk.transfer(
+        rt, conversation_id, user, agent_id=body.agent_id, skill_group_id=body.skill_group_id
+    )
+    return {"conversation": conversation_view(conversation, staff=True)}
+
+
+@router.post("/conversations/{conversation_id}/request-rating", status_code=202)
+async def request_rating(conversation_id: str, rt: RuntimeDep, user: StaffDep) -> dict[str, Any]:
+    await desk.request_rating(rt, conversation_id, user)
+    return {"requested": True}
 
 
 @router.get("/conversations/{conversation_id}/messages")

@@ -5,7 +5,14 @@ from __future__ import annotations
 import secrets
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -40,6 +47,25 @@ class ChannelSettings(BaseModel):
     bot_idle_seconds: int = Field(
         default=86400, ge=60, le=30 * 86400, description="End a conversation idle with the bot."
     )
+    customer_idle_seconds: int | None = Field(
+        default=None,
+        ge=30,
+        le=7 * 86400,
+        description="With an agent: end the conversation when the customer has not answered "
+        "the agent's last message for this long (off when empty).",
+    )
+    customer_reminder_seconds: int | None = Field(
+        default=None,
+        ge=10,
+        le=7 * 86400,
+        description="With an agent: remind the customer after this long without an answer.",
+    )
+    customer_reminder_text: str = Field(
+        default="Are you still there?", max_length=1000, description="The reminder's text."
+    )
+    customer_timeout_text: str = Field(
+        default="", max_length=1000, description="Sent when the customer-idle timeout ends it."
+    )
     trust_customer_id: bool = Field(
         default=False,
         description=(
@@ -47,6 +73,16 @@ class ChannelSettings(BaseModel):
             "customer_id without that conversation's token (for trusted server-side callers)."
         ),
     )
+
+    @model_validator(mode="after")
+    def _reminder_before_end(self) -> ChannelSettings:
+        if (
+            self.customer_reminder_seconds is not None
+            and self.customer_idle_seconds is not None
+            and self.customer_reminder_seconds >= self.customer_idle_seconds
+        ):
+            raise ValueError("customer_reminder_seconds must be less than customer_idle_seconds")
+        return self
 
     @field_validator("allowed_origins")
     @classmethod

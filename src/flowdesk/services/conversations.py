@@ -1,10 +1,12 @@
 """Conversations (SPEC §5): start, customer messages, close, and timers firing.
 
 Every change follows one path: lock the conversation, run the engine, persist
-the new state, the messages and the timers in one transaction, commit, then
-publish events. A customer message is processed once (`client_msg_id`) and in
-order: the conversation row is locked (`FOR UPDATE` on PostgreSQL, `BEGIN
-IMMEDIATE` on SQLite) for the whole turn, and `seq` is allocated under that lock.
+the new state, the messages and the timers in one transaction (`Tx`), commit,
+then publish events. When the conversation is with the human desk (queued,
+offered, with an agent) the desk (`services.desk`) takes the turn instead.
+A customer message is processed once (`client_msg_id`) and in order: the
+conversation row is locked (`FOR UPDATE` on PostgreSQL, `BEGIN IMMEDIATE` on
+SQLite) for the whole turn, and `seq` is allocated under that lock.
 """
 
 from __future__ import annotations
@@ -15,8 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import structlog
-from sqlalchemy import delete, func, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -28,29 +29,26 @@ from flowdesk.engine.types import (
     CancelTimer,
     ChoiceInput,
     CustomerInput,
+    Event,
     FlowState,
     Outcome,
+    RecordRating,
+    RequestHandoff,
     SendMessage,
     TextInput,
     TimerFired,
 )
 from flowdesk.engine.variables import SYSTEM_VARIABLES
 from flowdesk.errors import Conflict, Forbidden, Invalid, NotFound
-from flowdesk.events import conversation_topic
-from flowdesk.metrics import (
-    CONVERSATIONS_ENDED,
-    CONVERSATIONS_STARTED,
-    CUSTOMER_TURNS,
-    MESSAGES,
-    TIMERS_FIRED,
-)
+from flowdesk.metrics import CONVERSATIONS_STARTED, CUSTOMER_TURNS, TIMERS_FIRED
 from flowdesk.runtime import Runtime
 from flowdesk.security import CustomerClaims, issue_customer_token
+from flowdesk.services import desk
 from flowdesk.services.channels import channel_by_key, channel_settings
 from flowdesk.services.flows import compiled_version
 from flowdesk.services.schedules import load_specs
+from flowdesk.services.tx import Tx, transaction
 from flowdesk.storage.models import Channel, Conversation, Flow, Message, Timer, new_id
-from flowdesk.views import conversation_view, message_view
 
 log = structlog.get_logger(__name__)
 
@@ -110,34 +108,27 @@ async def start_conversation(
 ) -> StartResult:
     """Start a conversation on the channel's flow, or return the customer's open one."""
     _check_start_variables(variables)
-    now = rt.clock.now()
     try:
-        async with rt.db.write() as session:
-            result = await _start(
-                rt, session, channel_key, customer_id, customer_name, variables, presented, now
-            )
+        async with transaction(rt) as tx:
+            result = await _start(tx, channel_key, customer_id, customer_name, variables, presented)
     except IntegrityError:
         # Another node started this customer's conversation at the same instant; return it.
-        async with rt.db.write() as session:
-            result = await _start(
-                rt, session, channel_key, customer_id, customer_name, variables, presented, now
-            )
+        async with transaction(rt) as tx:
+            result = await _start(tx, channel_key, customer_id, customer_name, variables, presented)
     if result.created:
         CONVERSATIONS_STARTED.labels(channel=result.channel_type).inc()
-        publish_turn(rt, result.conversation, result.messages, state_changed=True)
     return result
 
 
 async def _start(
-    rt: Runtime,
-    session: AsyncSession,
+    tx: Tx,
     channel_key: str,
     customer_id: str | None,
     customer_name: str | None,
     variables: dict[str, Any],
     presented: CustomerClaims | None,
-    now: datetime,
 ) -> StartResult:
+    session, now = tx.session, tx.now
     channel = await channel_by_key(session, channel_key)
     if not channel.enabled:
         raise Conflict("this channel is disabled", code="channel_disabled")
@@ -164,7 +155,7 @@ async def _start(
                     code="customer_token_required",
                 )
             history = await messages_after(session, existing.id, 0)
-            return StartResult(existing, history, _token(rt, existing, now), created=False)
+            return StartResult(existing, history, _token(tx.rt, existing, now), created=False)
     else:
         customer_id = new_id("cus")
     if channel.flow_id is None:
@@ -172,7 +163,6 @@ async def _start(
     flow = await session.get(Flow, channel.flow_id)
     if flow is None or flow.latest_version is None:
         raise Conflict("no published flow is bound to this channel", code="channel_has_no_flow")
-    compiled = await compiled_version(rt, session, flow.id, flow.latest_version)
     conversation = Conversation(
         id=new_id("cnv"),
         channel_id=channel.id,
@@ -182,19 +172,20 @@ async def _start(
         flow_version=flow.latest_version,
         state="bot",
         flow_state={},
+        desk={},
         started_at=now,
         updated_at=now,
         last_seq=0,
     )
     session.add(conversation)
     await session.flush()  # the row must exist before its messages and timers
-    env = await _run_env(rt, session, compiled, conversation, channel, now)
-    outcome = rt.engine.start(compiled, env, variables)
-    messages = await _apply(rt, session, conversation, outcome, now, reply_to=None)
+    await advance(tx, conversation, None, start_variables=variables, channel=channel)
+    messages = [m for c, m in tx.outbox.messages if c.id == conversation.id]
+    tx.changed(conversation)
     return StartResult(
         conversation,
         messages,
-        _token(rt, conversation, now),
+        _token(tx.rt, conversation, now),
         created=True,
         channel_type=channel.type,
     )
@@ -220,50 +211,49 @@ async def post_customer_message(
     *,
     client_msg_id: str | None,
 ) -> Turn:
-    """Record one customer message and run the flow on it, exactly once."""
+    """Record one customer message and act on it (flow or desk), exactly once."""
     with CUSTOMER_TURNS.time():
-        return await _customer_turn(rt, conversation_id, event, client_msg_id)
+        async with transaction(rt) as tx:
+            turn = await _customer_turn(tx, conversation_id, event, client_msg_id)
+    return turn
 
 
 async def _customer_turn(
-    rt: Runtime, conversation_id: str, event: CustomerInput, client_msg_id: str | None
+    tx: Tx, conversation_id: str, event: CustomerInput, client_msg_id: str | None
 ) -> Turn:
-    now = rt.clock.now()
-    async with rt.db.write() as session:
-        conversation = await lock_conversation(session, conversation_id)
-        if client_msg_id is not None:
-            earlier = await session.scalar(
-                select(Message).where(
-                    Message.conversation_id == conversation.id,
-                    Message.client_msg_id == client_msg_id,
-                )
+    session = tx.session
+    conversation = await lock_conversation(session, conversation_id)
+    if client_msg_id is not None:
+        earlier = await session.scalar(
+            select(Message).where(
+                Message.conversation_id == conversation.id,
+                Message.client_msg_id == client_msg_id,
             )
-            if earlier is not None:
-                answered = await session.scalars(
-                    select(Message).where(Message.in_reply_to == earlier.id).order_by(Message.seq)
-                )
-                return Turn(list(answered), duplicate=True)
-        if conversation.state == "ended":
-            raise Conflict("the conversation has ended", code="conversation_ended")
-        text, payload = await _describe_input(session, conversation, event)
-        inbound = _new_message(
-            conversation, now, sender="customer", type="text", text=text, payload=payload
         )
-        inbound.client_msg_id = client_msg_id
-        session.add(inbound)
-        replies: list[Message] = []
-        before = conversation.state
-        if conversation.state == "bot":
-            channel = await session.get(Channel, conversation.channel_id)
-            assert channel is not None
-            compiled = await compiled_version(
-                rt, session, conversation.flow_id, conversation.flow_version
+        if earlier is not None:
+            answered = await session.scalars(
+                select(Message).where(Message.in_reply_to == earlier.id).order_by(Message.seq)
             )
-            env = await _run_env(rt, session, compiled, conversation, channel, now)
-            outcome = rt.engine.handle(compiled, _flow_state(conversation), event, env)
-            replies = await _apply(rt, session, conversation, outcome, now, reply_to=inbound.id)
-        conversation.updated_at = now
-    publish_turn(rt, conversation, [inbound, *replies], state_changed=conversation.state != before)
+            return Turn(list(answered), duplicate=True)
+    if conversation.state == "ended":
+        raise Conflict("the conversation has ended", code="conversation_ended")
+    compiled = None
+    if conversation.state == "bot":
+        compiled = await compiled_version(
+            tx.rt, session, conversation.flow_id, conversation.flow_version
+        )
+        refusal = tx.rt.engine.check_input(compiled, flow_state(conversation), event)
+        if refusal is not None:
+            raise Invalid(refusal)
+    text, payload = await _describe_input(session, conversation, event)
+    inbound = tx.add_message(conversation, sender="customer", text=text, payload=payload)
+    inbound.client_msg_id = client_msg_id
+    tx.reply_to = (conversation.id, inbound.id)
+    if conversation.state == "bot":
+        await advance(tx, conversation, event, compiled=compiled)
+    else:
+        await desk.customer_message(tx, conversation, event)
+    replies = [m for _, m in tx.outbox.messages if m.in_reply_to == inbound.id]
     return Turn(replies, duplicate=False)
 
 
@@ -291,25 +281,25 @@ async def _describe_input(
 
 
 async def close_by_customer(rt: Runtime, conversation_id: str) -> Conversation:
-    now = rt.clock.now()
-    async with rt.db.write() as session:
-        conversation = await lock_conversation(session, conversation_id)
+    async with transaction(rt) as tx:
+        conversation = await lock_conversation(tx.session, conversation_id)
         if conversation.state == "ended":
             raise Conflict("the conversation has ended", code="conversation_ended")
-        _finish(conversation, "customer_closed", now)
-        await session.execute(delete(Timer).where(Timer.conversation_id == conversation.id))
-    publish_turn(rt, conversation, [], state_changed=True)
+        await desk.release(tx, conversation, leaving_notice=False)
+        await finish(tx, conversation, "customer_closed")
     return conversation
 
 
-def _finish(conversation: Conversation, reason: str, now: datetime) -> None:
+async def finish(tx: Tx, conversation: Conversation, reason: str) -> None:
+    """End a conversation outside the flow (closed, timed out): state, reason, no timers left."""
     conversation.state = "ended"
     conversation.end_reason = reason
-    conversation.ended_at = now
-    conversation.updated_at = now
+    conversation.ended_at = tx.now
     state = dict(conversation.flow_state or {})
     state.update(status="ended", end_reason=reason, node_data={})
     conversation.flow_state = state
+    await tx.cancel(conversation.id)
+    tx.changed(conversation)
 
 
 # --------------------------------------------------------------------------- timers
@@ -317,32 +307,22 @@ def _finish(conversation: Conversation, reason: str, now: datetime) -> None:
 
 async def fire_timer(rt: Runtime, timer_id: str) -> bool:
     """Fire one due timer. Deleting the row and acting on it commit together: once, ever."""
-    now = rt.clock.now()
-    async with rt.db.write() as session:
-        timer = await session.scalar(
+    async with transaction(rt) as tx:
+        timer = await tx.session.scalar(
             select(Timer).where(Timer.id == timer_id).with_for_update(skip_locked=True)
         )
-        if timer is None or timer.due_at > now:
+        if timer is None or timer.due_at > tx.now:
             return False
         TIMERS_FIRED.labels(kind=timer.kind).inc()
-        conversation = await lock_conversation(session, timer.conversation_id)
-        await session.delete(timer)
-        replies: list[Message] = []
-        before = conversation.state
-        if conversation.state == "bot" and timer.kind in ENGINE_TIMERS:
-            channel = await session.get(Channel, conversation.channel_id)
-            assert channel is not None
-            compiled = await compiled_version(
-                rt, session, conversation.flow_id, conversation.flow_version
-            )
-            env = await _run_env(rt, session, compiled, conversation, channel, now)
-            outcome = rt.engine.handle(
-                compiled, _flow_state(conversation), TimerFired(timer.kind), env
-            )
-            replies = await _apply(rt, session, conversation, outcome, now, reply_to=None)
+        conversation = await lock_conversation(tx.session, timer.conversation_id)
+        await tx.session.delete(timer)
+        if conversation.state == "ended":
+            return True
+        if timer.kind in ENGINE_TIMERS:
+            if conversation.state == "bot":
+                await advance(tx, conversation, TimerFired(timer.kind))
         else:
-            log.info("timer_ignored", kind=timer.kind, state=conversation.state)
-    publish_turn(rt, conversation, replies, state_changed=conversation.state != before)
+            await desk.timer_fired(tx, conversation, timer.kind)
     return True
 
 
@@ -360,7 +340,7 @@ async def next_timer_due(rt: Runtime) -> datetime | None:
         return due
 
 
-# --------------------------------------------------------------------------- shared steps
+# --------------------------------------------------------------------------- running the flow
 
 
 async def lock_conversation(session: AsyncSession, conversation_id: str) -> Conversation:
@@ -372,72 +352,73 @@ async def lock_conversation(session: AsyncSession, conversation_id: str) -> Conv
     return conversation
 
 
-def _flow_state(conversation: Conversation) -> FlowState:
+def flow_state(conversation: Conversation) -> FlowState:
     return FlowState.model_validate(conversation.flow_state)
 
 
-async def _run_env(
-    rt: Runtime,
-    session: AsyncSession,
-    compiled: CompiledFlow,
+async def advance(
+    tx: Tx,
     conversation: Conversation,
-    channel: Channel,
-    now: datetime,
+    event: Event | None,
+    *,
+    start_variables: dict[str, Any] | None = None,
+    compiled: CompiledFlow | None = None,
+    channel: Channel | None = None,
+) -> None:
+    """Run the conversation's flow on `event` (None: start it) and persist the outcome."""
+    session = tx.session
+    if channel is None:
+        channel = await session.get(Channel, conversation.channel_id)
+        assert channel is not None
+    if compiled is None:
+        compiled = await compiled_version(
+            tx.rt, session, conversation.flow_id, conversation.flow_version
+        )
+    env = await run_env(tx, compiled, conversation, channel)
+    if event is None:
+        outcome = tx.rt.engine.start(compiled, env, start_variables)
+    else:
+        outcome = tx.rt.engine.handle(compiled, flow_state(conversation), event, env)
+    await _apply(tx, conversation, outcome)
+
+
+async def run_env(
+    tx: Tx, compiled: CompiledFlow, conversation: Conversation, channel: Channel
 ) -> RunEnv:
     settings = channel_settings(channel)
     resources: dict[str, dict[str, Any]] = {}
     schedule_ids = compiled.references.get("schedule")
     if schedule_ids:
-        resources["schedule"] = dict(await load_specs(session, schedule_ids))
+        resources["schedule"] = dict(await load_specs(tx.session, schedule_ids))
     return RunEnv(
-        now=now,
-        system={
-            "SessionId": conversation.id,
-            "ClientAppID": channel.id,
-            "ClientAppName": channel.name,
-            "SystemClientUserID": conversation.customer_id,
-            "Now": now.astimezone().isoformat(timespec="seconds"),
-        },
+        now=tx.now,
+        system=system_variables(conversation, channel, tx.now),
         channel_settings=settings.model_dump(),
         resources=resources,
         bot_idle_seconds=settings.bot_idle_seconds,
     )
 
 
-def _new_message(
-    conversation: Conversation,
-    now: datetime,
-    *,
-    sender: str,
-    type: str,
-    text: str,
-    payload: dict[str, Any] | None = None,
-) -> Message:
-    conversation.last_seq += 1
-    return Message(
-        id=new_id("msg"),
-        conversation_id=conversation.id,
-        seq=conversation.last_seq,
-        sender=sender,
-        type=type,
-        text=text,
-        payload=payload or {},
-        created_at=now,
-    )
+def system_variables(conversation: Conversation, channel: Channel, now: datetime) -> dict[str, Any]:
+    """SPEC §4's system variables for this conversation at this moment."""
+    desk_state = conversation.desk or {}
+    agent = desk_state.get("agent") or {}
+    return {
+        "SessionId": conversation.id,
+        "ClientAppID": channel.id,
+        "ClientAppName": channel.name,
+        "SystemClientUserID": conversation.customer_id,
+        "WaitNo": desk_state.get("wait_no"),
+        "StaffNo": agent.get("staff_no"),
+        "StaffNickName": agent.get("display_name"),
+        "Now": now.astimezone().isoformat(timespec="seconds"),
+    }
 
 
-async def _apply(
-    rt: Runtime,
-    session: AsyncSession,
-    conversation: Conversation,
-    outcome: Outcome,
-    now: datetime,
-    *,
-    reply_to: str | None,
-) -> list[Message]:
-    """Persist an engine outcome: messages, state and timers, in the caller's transaction."""
-    messages: list[Message] = []
+async def _apply(tx: Tx, conversation: Conversation, outcome: Outcome) -> None:
+    """Persist an engine outcome: messages, state, timers; then hand-offs to the desk."""
     final_timers: dict[str, datetime | None] = {}
+    handoff: RequestHandoff | None = None
     for effect in outcome.effects:
         if isinstance(effect, SendMessage):
             out = effect.message
@@ -446,58 +427,35 @@ async def _apply(
                 payload["options"] = out.options
             if out.scale is not None:
                 payload["scale"] = out.scale
-            message = _new_message(
-                conversation, now, sender=out.sender, type=out.type, text=out.text, payload=payload
+            tx.add_message(
+                conversation, sender=out.sender, type=out.type, text=out.text, payload=payload
             )
-            message.in_reply_to = reply_to
-            messages.append(message)
         elif isinstance(effect, ArmTimer):
             final_timers[effect.kind] = effect.due_at
         elif isinstance(effect, CancelTimer):
             final_timers[effect.kind] = None
+        elif isinstance(effect, RecordRating):
+            desk.record_rating(tx, conversation, effect.rating, effect.comment)
         else:
-            # RequestHandoff: the human desk (transfer module) is not part of this build yet,
-            # and no registered module can produce it.
-            log.error("effect_not_supported", effect=type(effect).__name__)
+            handoff = effect
     state = outcome.state
     conversation.flow_state = state.model_dump(mode="json")
     conversation.node_id = state.node_id
-    conversation.updated_at = now
-    if state.status == "ended":
+    conversation.updated_at = tx.now
+    if state.status == "ended" and conversation.state != "ended":
         conversation.state = "ended"
         conversation.end_reason = state.end_reason
-        conversation.ended_at = now
-    session.add_all(messages)
-    await _write_timers(rt, session, conversation.id, final_timers)
-    return messages
+        conversation.ended_at = tx.now
+        tx.changed(conversation)
+    await tx.cancel(conversation.id, [k for k, due in final_timers.items() if due is None])
+    for kind, due in final_timers.items():
+        if due is not None:
+            await tx.arm(conversation.id, kind, due)
+    if handoff is not None:
+        await desk.request_handoff(tx, conversation, handoff)
 
 
-async def _write_timers(
-    rt: Runtime, session: AsyncSession, conversation_id: str, timers: dict[str, datetime | None]
-) -> None:
-    cancelled = [kind for kind, due in timers.items() if due is None]
-    if cancelled:
-        await session.execute(
-            delete(Timer).where(Timer.conversation_id == conversation_id, Timer.kind.in_(cancelled))
-        )
-    armed = {kind: due for kind, due in timers.items() if due is not None}
-    if not armed:
-        return
-    insert = sqlite.insert if rt.db.is_sqlite else postgresql.insert
-    for kind, due in armed.items():
-        statement = insert(Timer).values(
-            id=new_id("tmr"), conversation_id=conversation_id, kind=kind, due_at=due
-        )
-        await session.execute(
-            statement.on_conflict_do_update(
-                index_elements=[Timer.conversation_id, Timer.kind],
-                set_={"due_at": statement.excluded.due_at},
-            )
-        )
-    rt.timers_changed.set()
-
-
-# --------------------------------------------------------------------------- reads and events
+# --------------------------------------------------------------------------- reads
 
 
 async def messages_after(
@@ -517,19 +475,3 @@ async def get_conversation(session: AsyncSession, conversation_id: str) -> Conve
     if conversation is None:
         raise NotFound(f"conversation {conversation_id} not found")
     return conversation
-
-
-def publish_turn(
-    rt: Runtime, conversation: Conversation, messages: list[Message], *, state_changed: bool
-) -> None:
-    """The one place conversation events leave for clients (after the commit)."""
-    topic = conversation_topic(conversation.id)
-    if state_changed and conversation.state == "ended":
-        CONVERSATIONS_ENDED.labels(reason=conversation.end_reason or "unknown").inc()
-    for message in messages:
-        MESSAGES.labels(sender=message.sender).inc()
-        rt.bus.publish(topic, {"type": "message", "message": message_view(message)})
-    if state_changed:
-        rt.bus.publish(
-            topic, {"type": "conversation.updated", "conversation": conversation_view(conversation)}
-        )

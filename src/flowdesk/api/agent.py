@@ -1,0 +1,121 @@
+"""The agent API (SPEC §7): status, my conversations, and the agent event stream."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Any, Literal
+
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy import func, select
+
+from flowdesk.api.deps import MAX_INT, SESSION_COOKIE, RuntimeDep, StaffDep
+from flowdesk.events import SubscriptionLost
+from flowdesk.runtime import Runtime
+from flowdesk.services import desk
+from flowdesk.services.outbox import agent_event_view, agent_topic
+from flowdesk.services.users import user_for_token
+from flowdesk.storage.models import AgentEvent
+from flowdesk.views import conversation_view, user_view
+
+router = APIRouter(prefix="/agent", tags=["agent"])
+WS_POLICY_VIOLATION = 4403
+REPLAY_LIMIT = 5000
+
+
+class StatusIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    status: Literal["online", "away", "offline"]
+
+
+@router.put("/status")
+async def put_status(body: StatusIn, rt: RuntimeDep, user: StaffDep) -> dict[str, Any]:
+    updated = await desk.set_status(rt, user.id, body.status)
+    return user_view(updated)
+
+
+@router.get("/conversations")
+async def my_conversations(rt: RuntimeDep, user: StaffDep) -> dict[str, Any]:
+    rows = await desk.conversations_of(rt, user.id)
+    return {"conversations": [conversation_view(c, staff=True) for c in rows]}
+
+
+@router.websocket("/stream")
+async def agent_stream(websocket: WebSocket, token: str = "", last_event_id: int = -1) -> None:
+    """Replay events after `last_event_id` (or send a snapshot), then every new event live."""
+    rt: Runtime = websocket.app.state.runtime
+    token = token or websocket.cookies.get(SESSION_COOKIE, "")
+    user = await user_for_token(rt, token) if token else None
+    if user is None or not -1 <= last_event_id <= MAX_INT:
+        await websocket.close(code=WS_POLICY_VIOLATION)
+        return
+    await websocket.accept()
+    presence = websocket.app.state.presence
+    presence.connected(user.id)
+    try:
+        async with rt.bus.subscribe(agent_topic(user.id)) as subscription:
+            last_id = await _catch_up(rt, websocket, user.id, last_event_id)
+            receiver = asyncio.create_task(_drain(websocket))
+            try:
+                while True:
+                    getter = asyncio.create_task(subscription.get())
+                    done, _ = await asyncio.wait(
+                        {getter, receiver}, return_when=asyncio.FIRST_COMPLETED
+                    )
+                    if receiver in done:
+                        getter.cancel()
+                        return
+                    event = getter.result()
+                    if event["id"] <= last_id:
+                        continue  # already sent by the replay
+                    last_id = event["id"]
+                    await websocket.send_json(event)
+            finally:
+                receiver.cancel()
+    except (SubscriptionLost, WebSocketDisconnect):
+        return
+    finally:
+        presence.disconnected(user.id)
+        with contextlib.suppress(Exception):
+            await websocket.close()
+
+
+async def _catch_up(rt: Runtime, websocket: WebSocket, user_id: str, last_event_id: int) -> int:
+    """Send what the client missed; without a `last_event_id`, a snapshot of its work."""
+    async with rt.db.read() as session:
+        newest = int(
+            await session.scalar(
+                select(func.max(AgentEvent.id)).where(AgentEvent.user_id == user_id)
+            )
+            or 0
+        )
+        if last_event_id >= 0:
+            events = await session.scalars(
+                select(AgentEvent)
+                .where(AgentEvent.user_id == user_id, AgentEvent.id > last_event_id)
+                .order_by(AgentEvent.id)
+                .limit(REPLAY_LIMIT)
+            )
+            sent = last_event_id
+            for event in events:
+                await websocket.send_json(agent_event_view(event))
+                sent = event.id
+            return sent
+    conversations = await desk.conversations_of(rt, user_id)
+    await websocket.send_json(
+        {
+            "type": "snapshot",
+            "last_event_id": newest,
+            "conversations": [conversation_view(c, staff=True) for c in conversations],
+        }
+    )
+    return newest
+
+
+async def _drain(websocket: WebSocket) -> None:
+    with contextlib.suppress(WebSocketDisconnect):
+        while True:
+            message = await websocket.receive()
+            if message["type"] == "websocket.disconnect":
+                return

@@ -1,0 +1,77 @@
+"""Agent presence: an agent whose every stream connection has been gone for a grace period
+(60 s by default) is set `offline`; their conversations stay assigned.
+
+Per process for now (the several-nodes work moves the counts to Redis). After a
+restart no connection exists, so every online agent gets the grace period to
+reconnect before being set offline.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections import Counter
+
+import structlog
+from sqlalchemy import select
+
+from flowdesk.runtime import Runtime
+from flowdesk.services import desk
+from flowdesk.storage.models import User
+
+log = structlog.get_logger(__name__)
+
+
+class Presence:
+    def __init__(self, rt: Runtime, grace_seconds: float) -> None:
+        self.rt = rt
+        self.grace_seconds = grace_seconds
+        self._connections: Counter[str] = Counter()
+        self._pending: dict[str, asyncio.Task[None]] = {}
+
+    def connected(self, user_id: str) -> None:
+        self._connections[user_id] += 1
+        pending = self._pending.pop(user_id, None)
+        if pending is not None:
+            pending.cancel()
+
+    def disconnected(self, user_id: str) -> None:
+        self._connections[user_id] -= 1
+        if self._connections[user_id] <= 0:
+            del self._connections[user_id]
+            self._start_grace(user_id)
+
+    def is_connected(self, user_id: str) -> bool:
+        return self._connections[user_id] > 0
+
+    def _start_grace(self, user_id: str) -> None:
+        if user_id not in self._pending:
+            self._pending[user_id] = asyncio.create_task(self._expire(user_id))
+
+    async def _expire(self, user_id: str) -> None:
+        try:
+            await asyncio.sleep(self.grace_seconds)
+            if not self.is_connected(user_id):
+                async with self.rt.db.read() as session:
+                    status = await session.scalar(select(User.status).where(User.id == user_id))
+                if status is not None and status != "offline":
+                    await desk.set_status(self.rt, user_id, "offline")
+                    log.info("agent_offline_after_disconnect", user_id=user_id)
+        except Exception:
+            log.exception("presence_error", user_id=user_id)
+        finally:
+            self._pending.pop(user_id, None)
+
+    async def start(self) -> None:
+        """After a (re)start nobody is connected: give every online agent the grace period."""
+        async with self.rt.db.read() as session:
+            online = await session.scalars(select(User.id).where(User.status != "offline"))
+            for user_id in online:
+                self._start_grace(user_id)
+
+    async def stop(self) -> None:
+        for task in list(self._pending.values()):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._pending.clear()

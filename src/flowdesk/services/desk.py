@@ -1,0 +1,598 @@
+"""The human desk (SPEC §5 points 3 to 5): routing to agents, offers, the queue, serving, closing.
+
+Every function runs inside a `Tx` (one write transaction). Capacity changes are
+event-driven: whenever an agent frees a slot or comes online, `drain` hands the
+oldest eligible queued conversations of their groups to agents at once.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import structlog
+from sqlalchemy import func, or_, select
+
+from flowdesk.engine.template import render
+from flowdesk.engine.types import CustomerInput, RatingInput, RequestHandoff, Resume
+from flowdesk.errors import Conflict, Forbidden, Invalid, NotFound
+from flowdesk.routing import Candidate, anyone_online, choose_agent, eligible
+from flowdesk.runtime import Runtime
+from flowdesk.services import conversations as flow_turns
+from flowdesk.services.channels import channel_settings
+from flowdesk.services.tx import Tx, transaction
+from flowdesk.storage.models import Channel, Conversation, SkillGroup, SkillGroupMember, User
+from flowdesk.views import iso
+
+log = structlog.get_logger(__name__)
+
+#: Hand-offs one transaction may chain (transfer → no_agent → transfer …) before giving up.
+MAX_HANDOFFS = 10
+DESK_TIMERS = ("offer", "queue_wait", "customer_reminder", "customer_idle")
+IDLE_TIMERS = ("customer_reminder", "customer_idle")
+SURVEY_TEXT = "How would you rate this conversation?"
+RATING_THANKS = "Thank you for your rating!"
+
+
+# --------------------------------------------------------------------------- snapshot
+
+
+async def _loads(tx: Tx, user_ids: list[str]) -> dict[str, int]:
+    """Open conversations per agent: those they serve plus those offered to them."""
+    if not user_ids:
+        return {}
+    loads = dict.fromkeys(user_ids, 0)
+    serving = await tx.session.execute(
+        select(Conversation.agent_id, func.count())
+        .where(Conversation.state == "agent", Conversation.agent_id.in_(user_ids))
+        .group_by(Conversation.agent_id)
+    )
+    offered = await tx.session.execute(
+        select(Conversation.offered_to, func.count())
+        .where(Conversation.state == "offered", Conversation.offered_to.in_(user_ids))
+        .group_by(Conversation.offered_to)
+    )
+    for user_id, count in [*serving.all(), *offered.all()]:
+        if user_id is not None:
+            loads[user_id] += count
+    return loads
+
+
+async def candidates(
+    tx: Tx, group: SkillGroup | None, preferred: str | None = None
+) -> list[Candidate]:
+    """The routing snapshot of a group, plus a preferred agent from outside it when eligible.
+
+    An outsider is only ever chosen as the preferred agent, never by the group's
+    strategy, so they are left out unless they can take the conversation now. The
+    agents' rows are locked, in id order, so two conversations routed at once on
+    PostgreSQL cannot both take an agent's last free slot.
+    """
+    priorities: dict[str, int] = {}
+    if group is not None:
+        rows = await tx.session.execute(
+            select(SkillGroupMember.user_id, SkillGroupMember.priority).where(
+                SkillGroupMember.group_id == group.id
+            )
+        )
+        priorities = {user_id: priority for user_id, priority in rows}
+    member_ids = set(priorities)
+    if preferred and preferred not in member_ids:
+        priorities[preferred] = 3
+    if not priorities:
+        return []
+    users = await tx.session.scalars(
+        select(User).where(User.id.in_(priorities)).order_by(User.id).with_for_update()
+    )
+    loads = await _loads(tx, list(priorities))
+    pool = [
+        Candidate(
+            agent_id=user.id,
+            status=user.status,
+            load=loads.get(user.id, 0),
+            max_concurrent=user.max_concurrent,
+            priority=priorities[user.id],
+            last_assigned_at=user.last_assigned_at,
+        )
+        for user in users
+    ]
+    return [c for c in pool if c.agent_id in member_ids or eligible(c)]
+
+
+def _request(conversation: Conversation) -> dict[str, Any]:
+    config: dict[str, Any] = (conversation.desk or {}).get("request", {}).get("config", {})
+    return config
+
+
+def _desk(conversation: Conversation, **changes: Any) -> None:
+    """Update the desk JSON by replacement, so the ORM sees the change."""
+    conversation.desk = {**(conversation.desk or {}), **changes}
+
+
+async def _render(tx: Tx, conversation: Conversation, template: str | None) -> str:
+    if not template:
+        return ""
+    channel = await tx.session.get(Channel, conversation.channel_id)
+    assert channel is not None
+    system = flow_turns.system_variables(conversation, channel, tx.now)
+    variables = (conversation.flow_state or {}).get("variables", {})
+
+    def lookup(name: str) -> Any:
+        return system[name] if name in system else variables.get(name)
+
+    return render(template, lookup)
+
+
+async def _say(tx: Tx, conversation: Conversation, template: str | None) -> None:
+    text = await _render(tx, conversation, template)
+    if text.strip():
+        tx.add_message(conversation, sender="bot", text=text)
+
+
+def _notice(tx: Tx, conversation: Conversation, text: str) -> None:
+    tx.add_message(conversation, sender="system", type="notice", text=text)
+
+
+# --------------------------------------------------------------------------- hand-off
+
+
+async def request_handoff(tx: Tx, conversation: Conversation, effect: RequestHandoff) -> None:
+    """The flow reached a `transfer` node: find an agent, offer, queue, or leave by no_agent."""
+    tx.handoffs += 1
+    if tx.handoffs > MAX_HANDOFFS:
+        log.error("handoff_loop", conversation_id=conversation.id)
+        await flow_turns.finish(tx, conversation, "loop_guard")
+        return
+    config = dict(effect.config)
+    conversation.desk = {"request": {"node_id": effect.node_id, "config": config}, "declined": []}
+    conversation.skill_group_id = config.get("skill_group_id")
+    conversation.priority = config.get("priority") or 3
+    conversation.queued_at = None
+    await route(tx, conversation)
+
+
+async def _lock_group(tx: Tx, group_id: str | None) -> SkillGroup | None:
+    """The group, locked: routing writes its round-robin cursor, and a delete must wait."""
+    if group_id is None:
+        return None
+    group: SkillGroup | None = await tx.session.scalar(
+        select(SkillGroup).where(SkillGroup.id == group_id).with_for_update()
+    )
+    return group
+
+
+async def route(tx: Tx, conversation: Conversation) -> None:
+    group = await _lock_group(tx, conversation.skill_group_id)
+    preferred = _request(conversation).get("agent_id")
+    pool = await candidates(tx, group, preferred)
+    declined = (conversation.desk or {}).get("declined", [])
+    if group is None or not anyone_online(pool, exclude=declined):
+        await _back_to_flow(tx, conversation, "no_agent")
+        return
+    chosen = choose_agent(
+        pool,
+        group.strategy,  # type: ignore[arg-type]
+        preferred=preferred,
+        exclude=declined,
+        round_robin_last=group.round_robin_last,
+    )
+    if chosen is not None:
+        await _give(tx, conversation, group, chosen)
+    else:
+        await _enqueue(tx, conversation, group)
+
+
+async def _back_to_flow(tx: Tx, conversation: Conversation, port: str) -> None:
+    """The desk hands the conversation back to its flow, which leaves the transfer by `port`."""
+    queue_group = conversation.skill_group_id if conversation.state == "queued" else None
+    await release(tx, conversation, leaving_notice=False)
+    await resume_flow(tx, conversation, port)
+    if queue_group:
+        await _queue_moved(tx, queue_group)
+
+
+async def resume_flow(tx: Tx, conversation: Conversation, port: str) -> None:
+    """Continue the flow from the node that handed off; only a handed-off flow is resumed."""
+    if flow_turns.flow_state(conversation).status != "handoff":
+        log.error("resume_without_handoff", conversation_id=conversation.id, port=port)
+        return
+    await flow_turns.advance(tx, conversation, Resume(port))
+
+
+async def _give(tx: Tx, conversation: Conversation, group: SkillGroup, agent_id: str) -> None:
+    user = await tx.session.get(User, agent_id)
+    assert user is not None
+    group.round_robin_last = agent_id
+    if group.reception == "manual":
+        await _offer(tx, conversation, group, user)
+    else:
+        await assign(tx, conversation, user)
+
+
+async def _offer(tx: Tx, conversation: Conversation, group: SkillGroup, user: User) -> None:
+    was_queued = conversation.state == "queued"
+    conversation.state = "offered"
+    conversation.offered_to = user.id
+    conversation.offer_expires_at = tx.now + timedelta(seconds=group.offer_timeout_seconds)
+    await tx.arm(conversation.id, "offer", conversation.offer_expires_at)
+    tx.changed(conversation)
+    tx.tell_agent(
+        user.id, "conversation.offered", conversation, deadline=iso(conversation.offer_expires_at)
+    )
+    if was_queued:
+        await _queue_moved(tx, group.id)
+
+
+async def assign(
+    tx: Tx, conversation: Conversation, user: User, *, success_text: bool = True
+) -> None:
+    """The agent now serves the conversation: texts, notices, events."""
+    queue_group = conversation.skill_group_id if conversation.state == "queued" else None
+    conversation.state = "agent"
+    conversation.agent_id = user.id
+    conversation.last_agent_id = user.id
+    conversation.offered_to = None
+    conversation.offer_expires_at = None
+    conversation.queued_at = None
+    _desk(
+        conversation,
+        agent={"id": user.id, "display_name": user.display_name, "staff_no": user.staff_no},
+        wait_no=None,
+    )
+    user.last_assigned_at = tx.now
+    await tx.cancel(conversation.id, ["offer", "queue_wait"])
+    tx.changed(conversation)
+    if success_text:
+        await _say(tx, conversation, _request(conversation).get("success_text"))
+    _notice(tx, conversation, f"{user.display_name} joined the conversation")
+    tx.tell_agent(user.id, "conversation.assigned", conversation)
+    if queue_group:
+        await _queue_moved(tx, queue_group)
+
+
+# --------------------------------------------------------------------------- the queue
+
+
+async def _enqueue(tx: Tx, conversation: Conversation, group: SkillGroup) -> None:
+    waiting = await tx.session.scalar(
+        select(func.count())
+        .select_from(Conversation)
+        .where(
+            Conversation.skill_group_id == group.id,
+            Conversation.state == "queued",
+            Conversation.id != conversation.id,
+        )
+    )
+    if group.max_queue is not None and (waiting or 0) >= group.max_queue:
+        await _back_to_flow(tx, conversation, "no_agent")
+        return
+    first_time = conversation.queued_at is None
+    conversation.state = "queued"
+    conversation.offered_to = None
+    conversation.offer_expires_at = None
+    if first_time:
+        conversation.queued_at = tx.now
+    ahead = await _count_ahead(tx, conversation)
+    _desk(conversation, wait_no=ahead)
+    tx.changed(conversation)
+    await _say(tx, conversation, _request(conversation).get("queue_text"))
+    max_wait = _request(conversation).get("max_wait_seconds")
+    if first_time and max_wait:
+        await tx.arm(conversation.id, "queue_wait", tx.now + timedelta(seconds=int(max_wait)))
+    await _queue_changed(tx, group.id)
+
+
+async def _count_ahead(tx: Tx, conversation: Conversation) -> int:
+    assert conversation.queued_at is not None
+    ahead = await tx.session.scalar(
+        select(func.count())
+        .select_from(Conversation)
+        .where(
+            Conversation.skill_group_id == conversation.skill_group_id,
+            Conversation.state == "queued",
+            Conversation.id != conversation.id,
+            or_(
+                Conversation.priority < conversation.priority,
+                (Conversation.priority == conversation.priority)
+                & (Conversation.queued_at < conversation.queued_at),
+            ),
+        )
+    )
+    return int(ahead or 0)
+
+
+async def _queued(tx: Tx, group_id: str) -> list[Conversation]:
+    rows = await tx.session.scalars(
+        select(Conversation)
+        .where(Conversation.skill_group_id == group_id, Conversation.state == "queued")
+        .order_by(Conversation.priority, Conversation.queued_at, Conversation.id)
+    )
+    return list(rows)
+
+
+async def _queue_moved(tx: Tx, group_id: str) -> None:
+    """Someone left the queue: tell each customer whose position improved, then the agents."""
+    for position, conversation in enumerate(await _queued(tx, group_id)):
+        before = (conversation.desk or {}).get("wait_no")
+        if before is None or position < before:
+            _desk(conversation, wait_no=position)
+            tx.changed(conversation)
+            if before is not None:
+                await _say(tx, conversation, _request(conversation).get("queue_text"))
+    await _queue_changed(tx, group_id)
+
+
+async def _queue_changed(tx: Tx, group_id: str) -> None:
+    queue = [
+        {
+            "conversation_id": c.id,
+            "position": index + 1,
+            "priority": c.priority,
+            "customer_id": c.customer_id,
+            "queued_at": iso(c.queued_at),
+        }
+        for index, c in enumerate(await _queued(tx, group_id))
+    ]
+    members = await tx.session.scalars(
+        select(SkillGroupMember.user_id).where(SkillGroupMember.group_id == group_id)
+    )
+    for user_id in members:
+        tx.agent_event(user_id, "queue.updated", {"skill_group_id": group_id, "queue": queue})
+
+
+async def groups_of(tx: Tx, user_id: str) -> list[str]:
+    rows = await tx.session.scalars(
+        select(SkillGroupMember.group_id).where(SkillGroupMember.user_id == user_id)
+    )
+    return list(rows)
+
+
+async def drain(tx: Tx, group_ids: list[str]) -> None:
+    """Give queued conversations of these groups to agents with free capacity, oldest first."""
+    for group_id in sorted(group_ids):
+        group = await _lock_group(tx, group_id)
+        if group is None:
+            continue
+        for conversation in await _queued(tx, group_id):
+            pool = await candidates(tx, group, _request(conversation).get("agent_id"))
+            declined = (conversation.desk or {}).get("declined", [])
+            chosen = choose_agent(
+                pool,
+                group.strategy,  # type: ignore[arg-type]
+                preferred=_request(conversation).get("agent_id"),
+                exclude=declined,
+                round_robin_last=group.round_robin_last,
+            )
+            if chosen is None:
+                if not any(eligible(c) for c in pool):
+                    break  # nobody has room; later ones cannot be served either
+                continue  # only agents this customer declined have room
+            await _give(tx, conversation, group, chosen)
+
+
+# --------------------------------------------------------------------------- leaving the desk
+
+
+async def release(tx: Tx, conversation: Conversation, *, leaving_notice: bool) -> None:
+    """Take the conversation away from its agent, offer or queue (state back to `bot`)."""
+    state = conversation.state
+    freed: str | None = None
+    if state == "agent" and conversation.agent_id:
+        freed = conversation.agent_id
+        name = ((conversation.desk or {}).get("agent") or {}).get("display_name", "The agent")
+        if leaving_notice:
+            _notice(tx, conversation, f"{name} left the conversation")
+        tx.tell_agent(freed, "conversation.ended", conversation)
+    elif state == "offered" and conversation.offered_to:
+        freed = conversation.offered_to
+        tx.tell_agent(freed, "conversation.updated", conversation, withdrawn=True)
+    queue_group = conversation.skill_group_id if state == "queued" else None
+    conversation.state = "bot"
+    conversation.agent_id = None
+    conversation.offered_to = None
+    conversation.offer_expires_at = None
+    conversation.queued_at = None
+    _desk(conversation, agent=None, wait_no=None, rating_requested=False)
+    await tx.cancel(conversation.id, DESK_TIMERS)
+    tx.changed(conversation)
+    if queue_group:
+        await _queue_moved(tx, queue_group)
+    if freed:
+        await drain(tx, await groups_of(tx, freed))
+
+
+def record_rating(tx: Tx, conversation: Conversation, rating: int, comment: str | None) -> None:
+    """Store a rating on the conversation, credited to the agent who served it last."""
+    conversation.rating = rating
+    conversation.rating_comment = comment
+    conversation.rating_agent_id = conversation.agent_id or conversation.last_agent_id
+    tx.changed(conversation)
+
+
+async def customer_message(tx: Tx, conversation: Conversation, event: CustomerInput) -> None:
+    """A customer wrote while the desk has the conversation; the bot stays silent."""
+    if conversation.state != "agent":
+        return
+    await tx.cancel(conversation.id, IDLE_TIMERS)
+    if isinstance(event, RatingInput) and (conversation.desk or {}).get("rating_requested"):
+        record_rating(tx, conversation, event.rating, event.comment)
+        _desk(conversation, rating_requested=False)
+        tx.add_message(conversation, sender="bot", text=RATING_THANKS)
+
+
+async def timer_fired(tx: Tx, conversation: Conversation, kind: str) -> None:
+    if kind == "offer" and conversation.state == "offered" and conversation.offered_to:
+        # Nobody answered: the agent is set away and the next one gets the offer.
+        slow = await tx.session.get(User, conversation.offered_to)
+        if slow is not None:
+            slow.status = "away"
+        declined = [*(conversation.desk or {}).get("declined", []), conversation.offered_to]
+        tx.tell_agent(conversation.offered_to, "conversation.updated", conversation, withdrawn=True)
+        _desk(conversation, declined=declined)
+        conversation.offered_to = None
+        conversation.offer_expires_at = None
+        await route(tx, conversation)
+    elif kind == "queue_wait" and conversation.state in ("queued", "offered"):
+        await _back_to_flow(tx, conversation, "timeout")
+    elif kind == "customer_reminder" and conversation.state == "agent":
+        settings = await _channel_settings(tx, conversation)
+        await _say(tx, conversation, settings.customer_reminder_text)
+    elif kind == "customer_idle" and conversation.state == "agent":
+        settings = await _channel_settings(tx, conversation)
+        await _say(tx, conversation, settings.customer_timeout_text)
+        await release(tx, conversation, leaving_notice=False)
+        await flow_turns.finish(tx, conversation, "customer_timeout")
+
+
+async def _channel_settings(tx: Tx, conversation: Conversation) -> Any:
+    channel = await tx.session.get(Channel, conversation.channel_id)
+    assert channel is not None
+    return channel_settings(channel)
+
+
+# --------------------------------------------------------------------------- agent actions
+
+
+def _check_serving(conversation: Conversation, user: User) -> None:
+    if conversation.state == "ended":
+        raise Conflict("the conversation has ended", code="conversation_ended")
+    serving = conversation.state == "agent" and conversation.agent_id == user.id
+    if not serving and not (user.role == "admin" and conversation.state == "agent"):
+        raise Forbidden("only the agent serving this conversation may do this")
+
+
+async def agent_message(rt: Runtime, conversation_id: str, user: User, text: str) -> Any:
+    async with transaction(rt) as tx:
+        conversation = await flow_turns.lock_conversation(tx.session, conversation_id)
+        _check_serving(conversation, user)
+        message = tx.add_message(
+            conversation,
+            sender="agent",
+            text=text,
+            agent_id=user.id,
+            payload={"agent": {"display_name": user.display_name, "staff_no": user.staff_no}},
+        )
+        settings = await _channel_settings(tx, conversation)
+        if settings.customer_idle_seconds:
+            idle = timedelta(seconds=settings.customer_idle_seconds)
+            await tx.arm(conversation.id, "customer_idle", tx.now + idle)
+            if settings.customer_reminder_seconds:
+                remind = timedelta(seconds=settings.customer_reminder_seconds)
+                await tx.arm(conversation.id, "customer_reminder", tx.now + remind)
+    return message
+
+
+async def accept(rt: Runtime, conversation_id: str, user: User) -> Conversation:
+    async with transaction(rt) as tx:
+        conversation = await flow_turns.lock_conversation(tx.session, conversation_id)
+        if conversation.state != "offered" or conversation.offered_to != user.id:
+            raise Conflict(
+                "this conversation is not offered to you (the offer expired or went to someone "
+                "else)",
+                code="offer_unavailable",
+            )
+        assert conversation.offer_expires_at is not None
+        if tx.now >= conversation.offer_expires_at:
+            raise Conflict("the offer expired", code="offer_unavailable")
+        await assign(tx, conversation, user)
+    return conversation
+
+
+async def agent_close(rt: Runtime, conversation_id: str, user: User) -> Conversation:
+    """The agent closes: the flow resumes at the transfer's `done` port (e.g. the survey)."""
+    async with transaction(rt) as tx:
+        conversation = await flow_turns.lock_conversation(tx.session, conversation_id)
+        if conversation.state != "agent" and user.role == "admin" and conversation.state != "ended":
+            await release(tx, conversation, leaving_notice=False)
+            await flow_turns.finish(tx, conversation, "closed_by_admin")
+            return conversation
+        _check_serving(conversation, user)
+        await release(tx, conversation, leaving_notice=True)
+        await resume_flow(tx, conversation, "done")
+    return conversation
+
+
+async def request_rating(rt: Runtime, conversation_id: str, user: User) -> None:
+    async with transaction(rt) as tx:
+        conversation = await flow_turns.lock_conversation(tx.session, conversation_id)
+        _check_serving(conversation, user)
+        _desk(conversation, rating_requested=True)
+        tx.add_message(
+            conversation, sender="bot", type="survey", text=SURVEY_TEXT, payload={"scale": "stars5"}
+        )
+
+
+async def transfer(
+    rt: Runtime,
+    conversation_id: str,
+    user: User,
+    *,
+    agent_id: str | None = None,
+    skill_group_id: str | None = None,
+) -> Conversation:
+    """Hand a served conversation to another agent, or to a skill group's routing."""
+    async with transaction(rt) as tx:
+        conversation = await flow_turns.lock_conversation(tx.session, conversation_id)
+        _check_serving(conversation, user)
+        current = conversation.agent_id
+        assert current is not None
+        if agent_id is not None:
+            target = await tx.session.get(User, agent_id)
+            if target is None:
+                raise Invalid(f"there is no agent {agent_id}", details={"agent_id": agent_id})
+            if target.id == current:
+                raise Invalid("the conversation is already with this agent")
+            if not await candidates(tx, None, target.id):
+                raise Conflict(
+                    f"{target.display_name} is not online with a free slot",
+                    code="agent_unavailable",
+                )
+            await release(tx, conversation, leaving_notice=True)
+            await assign(tx, conversation, target, success_text=False)
+            return conversation
+        group = await _lock_group(tx, skill_group_id)
+        if group is None:
+            raise Invalid(
+                f"there is no skill group {skill_group_id}",
+                details={"skill_group_id": skill_group_id},
+            )
+        pool = await candidates(tx, group)
+        if not pool:
+            raise Invalid(f"skill group {group.name!r} has no members")
+        if not anyone_online(pool, exclude=[current]):
+            raise Conflict(f"nobody else in {group.name!r} is online", code="no_agent_available")
+        await release(tx, conversation, leaving_notice=True)
+        conversation.skill_group_id = group.id
+        _desk(conversation, declined=[current])
+        await route(tx, conversation)
+    return conversation
+
+
+async def set_status(rt: Runtime, user_id: str, status: str) -> User:
+    """An agent's status; coming online takes queued customers of their groups at once."""
+    async with transaction(rt) as tx:
+        user = await tx.session.scalar(select(User).where(User.id == user_id).with_for_update())
+        if user is None:
+            raise NotFound(f"user {user_id} not found")
+        user.status = status
+        user.updated_at = tx.now
+        tx.agent_event(user.id, "agent.status", {"status": status})
+        if status == "online":
+            await drain(tx, await groups_of(tx, user.id))
+    return user
+
+
+async def conversations_of(rt: Runtime, user_id: str) -> list[Conversation]:
+    """Offered to and served by this agent."""
+    async with rt.db.read() as session:
+        rows = await session.scalars(
+            select(Conversation)
+            .where(
+                or_(
+                    (Conversation.state == "agent") & (Conversation.agent_id == user_id),
+                    (Conversation.state == "offered") & (Conversation.offered_to == user_id),
+                )
+            )
+            .order_by(Conversation.updated_at)
+        )
+        return list(rows)

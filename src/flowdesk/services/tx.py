@@ -1,0 +1,130 @@
+"""`Tx`: one write transaction's working context — session, clock reading, outbox — and the
+small writes every service repeats (a message with the next `seq`, a timer, an agent event)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from flowdesk.runtime import Runtime
+from flowdesk.services.outbox import Outbox
+from flowdesk.storage.models import AgentEvent, Conversation, Message, Timer, new_id
+from flowdesk.views import conversation_view, message_view
+
+
+@dataclass
+class Tx:
+    rt: Runtime
+    session: AsyncSession
+    now: datetime
+    outbox: Outbox = field(default_factory=Outbox)
+    #: Nested hand-offs in this transaction (a flow that goes transfer → no_agent → transfer…).
+    handoffs: int = 0
+    #: While a customer message is processed: (conversation id, message id) that replies answer.
+    reply_to: tuple[str, str] | None = None
+
+    def add_message(
+        self,
+        conversation: Conversation,
+        *,
+        sender: str,
+        type: str = "text",
+        text: str,
+        payload: dict[str, Any] | None = None,
+        reply_to: str | None = None,
+        agent_id: str | None = None,
+    ) -> Message:
+        """Store a message with the conversation's next `seq`; the serving agent hears of it."""
+        conversation.last_seq += 1
+        if reply_to is None and self.reply_to and self.reply_to[0] == conversation.id:
+            reply_to = self.reply_to[1]
+        message = Message(
+            id=new_id("msg"),
+            conversation_id=conversation.id,
+            seq=conversation.last_seq,
+            sender=sender,
+            type=type,
+            text=text,
+            payload=payload or {},
+            in_reply_to=reply_to,
+            agent_id=agent_id,
+            created_at=self.now,
+        )
+        self.session.add(message)
+        self.outbox.message(conversation, message)
+        listener = serving_agent(conversation)
+        if listener is not None:
+            self.agent_event(
+                listener,
+                "message",
+                {"conversation_id": conversation.id, "message": message_view(message)},
+            )
+        return message
+
+    def changed(self, conversation: Conversation) -> None:
+        conversation.updated_at = self.now
+        self.outbox.conversation_changed(conversation)
+
+    def agent_event(self, user_id: str, type: str, payload: dict[str, Any]) -> None:
+        event = AgentEvent(user_id=user_id, type=type, payload=payload, created_at=self.now)
+        self.session.add(event)
+        self.outbox.agent_event(event)
+
+    def tell_agent(self, user_id: str, type: str, conversation: Conversation, **extra: Any) -> None:
+        self.agent_event(
+            user_id, type, {"conversation": conversation_view(conversation, staff=True), **extra}
+        )
+
+    async def arm(self, conversation_id: str, kind: str, due: datetime) -> None:
+        insert = sqlite.insert if self.rt.db.is_sqlite else postgresql.insert
+        statement = insert(Timer).values(
+            id=new_id("tmr"), conversation_id=conversation_id, kind=kind, due_at=due
+        )
+        await self.session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[Timer.conversation_id, Timer.kind],
+                set_={"due_at": statement.excluded.due_at},
+            )
+        )
+        self.rt.timers_changed.set()
+
+    async def cancel(self, conversation_id: str, kinds: Iterable[str] | None = None) -> None:
+        """Cancel some (or, with `kinds=None`, all) of a conversation's timers."""
+        statement = delete(Timer).where(Timer.conversation_id == conversation_id)
+        if kinds is not None:
+            kinds = list(kinds)
+            if not kinds:
+                return
+            statement = statement.where(Timer.kind.in_(kinds))
+        await self.session.execute(statement)
+
+    async def finish(self) -> None:
+        """Give agent events their ids before the commit, so what is published carries them."""
+        if self.outbox.agent_events:
+            await self.session.flush()
+
+
+def serving_agent(conversation: Conversation) -> str | None:
+    """The agent who sees this conversation's messages live: the server, or the one offered it."""
+    if conversation.state == "agent":
+        return conversation.agent_id
+    if conversation.state == "offered":
+        return conversation.offered_to
+    return None
+
+
+@asynccontextmanager
+async def transaction(rt: Runtime) -> AsyncIterator[Tx]:
+    """A write transaction as a `Tx`; its outbox is published only after a successful commit."""
+    async with rt.db.write() as session:
+        tx = Tx(rt, session, rt.clock.now())
+        yield tx
+        await tx.finish()
+    tx.outbox.publish(rt)
