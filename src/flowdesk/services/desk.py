@@ -242,7 +242,9 @@ async def assign(
     user.last_assigned_at = tx.now
     await tx.cancel(conversation.id, ["offer", "queue_wait"])
     tx.changed(conversation)
-    if success_text:
+    # The flow's success text greets a customer the flow transferred; when an agent passes the
+    # conversation on, the join/leave notices say enough.
+    if success_text and not (conversation.desk or {}).get("agent_transfer"):
         await _say(tx, conversation, _request(conversation).get("success_text"))
     _notice(tx, conversation, f"{user.display_name} joined the conversation")
     tx.tell_agent(user.id, "conversation.assigned", conversation)
@@ -563,7 +565,7 @@ async def transfer(
             raise Conflict(f"nobody else in {group.name!r} is online", code="no_agent_available")
         await release(tx, conversation, leaving_notice=True)
         conversation.skill_group_id = group.id
-        _desk(conversation, declined=[current])
+        _desk(conversation, declined=[current], agent_transfer=True)
         await route(tx, conversation)
     return conversation
 
