@@ -242,12 +242,13 @@ async def assign(
     user.last_assigned_at = tx.now
     await tx.cancel(conversation.id, ["offer", "queue_wait"])
     tx.changed(conversation)
+    # The agent hears of the conversation before any of its new messages.
+    tx.tell_agent(user.id, "conversation.assigned", conversation)
     # The flow's success text greets a customer the flow transferred; when an agent passes the
     # conversation on, the join/leave notices say enough.
     if success_text and not (conversation.desk or {}).get("agent_transfer"):
         await _say(tx, conversation, _request(conversation).get("success_text"))
     _notice(tx, conversation, f"{user.display_name} joined the conversation")
-    tx.tell_agent(user.id, "conversation.assigned", conversation)
     if queue_group:
         await _queue_moved(tx, queue_group)
 
