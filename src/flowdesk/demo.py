@@ -14,9 +14,11 @@ from flowdesk.runtime import Runtime
 from flowdesk.services import channels as channel_svc
 from flowdesk.services import flows as flow_svc
 from flowdesk.services import schedules as schedule_svc
+from flowdesk.services import skill_groups as group_svc
 from flowdesk.services import users as user_svc
 from flowdesk.services.channels import ChannelType
-from flowdesk.storage.models import Channel, Flow, Schedule, User
+from flowdesk.services.skill_groups import Member
+from flowdesk.storage.models import Channel, Flow, Schedule, SkillGroup, User
 
 ADMIN_EMAIL = "admin@flowdesk.local"
 ADMIN_PASSWORD = "flowdesk-admin"  # noqa: S105 - demo account, printed on purpose
@@ -24,6 +26,7 @@ AGENT_EMAIL = "agent@flowdesk.local"
 AGENT_PASSWORD = "flowdesk-agent"  # noqa: S105 - demo account, printed on purpose
 FLOW_NAME = "Demo reception"
 SCHEDULE_NAME = "Office hours"
+GROUP_NAME = "Customer support"
 
 
 @dataclass(frozen=True)
@@ -33,8 +36,8 @@ class DemoInfo:
     api_key: str
 
 
-def demo_document(schedule_id: str) -> dict[str, Any]:
-    """Welcome → service time → menu → email question → condition → end."""
+def demo_document(schedule_id: str, skill_group_id: str) -> dict[str, Any]:
+    """Welcome → service time → menu → email question → condition → end; or a person → survey."""
 
     def node(node_id: str, type_: str, name: str, x: int, y: int, **config: Any) -> dict[str, Any]:
         return {
@@ -88,9 +91,14 @@ def demo_document(schedule_id: str) -> dict[str, Any]:
                     "keywords": ["bug", "broken", "error"],
                 },
                 {"id": "order", "label": "Order status", "keywords": ["order", "tracking"]},
+                {
+                    "id": "person",
+                    "label": "Talk to a person",
+                    "keywords": ["human", "agent", "person"],
+                },
             ],
             tail="Tap an option or type its number.",
-            retry_text="Sorry, I did not get that. Please choose 1, 2 or 3.",
+            retry_text="Sorry, I did not get that. Please choose 1, 2, 3 or 4.",
             max_retries=2,
             timeout_seconds=600,
         ),
@@ -164,6 +172,30 @@ def demo_document(schedule_id: str) -> dict[str, Any]:
             300,
             text="Thanks! Our ${topic} team will write to ${email} within one business day.",
         ),
+        node(
+            "human",
+            "transfer",
+            "To an agent",
+            1100,
+            560,
+            skill_group_id=skill_group_id,
+            connecting_text="Connecting you to one of our team…",
+            queue_text="All our agents are busy. Customers ahead of you: ${WaitNo}.",
+            success_text="You are now talking to ${StaffNickName} (agent ${StaffNo}).",
+            failure_text="Sorry, nobody from our team is available right now.",
+            max_wait_seconds=900,
+        ),
+        node(
+            "rate",
+            "survey",
+            "Satisfaction",
+            1320,
+            560,
+            text="How would you rate your chat with us?",
+            scale="stars5",
+            thanks_text="Thank you for your feedback!",
+            expire_seconds=3600,
+        ),
         node("bye", "end", "Goodbye", 1980, 200, text="Goodbye, and thanks for writing to us."),
         node(
             "give_up",
@@ -183,6 +215,12 @@ def demo_document(schedule_id: str) -> dict[str, Any]:
         edge("menu", "sales", "topic_sales"),
         edge("menu", "support", "topic_support"),
         edge("menu", "order", "topic_order"),
+        edge("menu", "person", "human"),
+        edge("human", "done", "rate"),
+        edge("human", "no_agent", "give_up"),
+        edge("human", "timeout", "give_up"),
+        edge("rate", "rated", "bye"),
+        edge("rate", "skipped", "bye"),
         edge("menu", "invalid", "give_up"),
         edge("menu", "timeout", "give_up"),
         edge("topic_sales", "next", "ask_email"),
@@ -216,6 +254,7 @@ async def seed_demo(rt: Runtime) -> DemoInfo:
         emails = set((await session.scalars(select(User.email))).all())
         schedule = await session.scalar(select(Schedule).where(Schedule.name == SCHEDULE_NAME))
         flow = await session.scalar(select(Flow).where(Flow.name == FLOW_NAME))
+        group = await session.scalar(select(SkillGroup).where(SkillGroup.name == GROUP_NAME))
         channels = {c.name: c for c in await session.scalars(select(Channel))}
     if ADMIN_EMAIL not in emails:
         await user_svc.create_user(
@@ -236,11 +275,16 @@ async def seed_demo(rt: Runtime) -> DemoInfo:
             staff_no="1001",
             max_concurrent=3,
         )
+    if group is None:
+        async with rt.db.read() as session:
+            agent_id = await session.scalar(select(User.id).where(User.email == AGENT_EMAIL))
+        members = [Member(user_id=agent_id, priority=1)] if agent_id else []
+        group = (await group_svc.create_skill_group(rt, name=GROUP_NAME, members=members)).group
     if schedule is None:
         schedule = await schedule_svc.create_schedule(rt, name=SCHEDULE_NAME, spec=OFFICE_HOURS)
     if flow is None:
         flow = await flow_svc.create_flow(
-            rt, name=FLOW_NAME, document=demo_document(schedule.id), user_id=None
+            rt, name=FLOW_NAME, document=demo_document(schedule.id, group.id), user_id=None
         )
         await flow_svc.publish_flow(rt, flow.id, note="Demo", user_id=None, revision=None)
     keys: dict[str, str] = {}

@@ -19,7 +19,12 @@ async def _at_menu(server: Server, key: str) -> Customer:
     customer = await server.start(key)
     assert [m["type"] for m in customer.first_messages] == ["text", "menu"]
     assert customer.first_messages[0]["text"] == "Hi! You are talking to Demo API."
-    assert [o["id"] for o in customer.first_messages[1]["options"]] == ["sales", "support", "order"]
+    assert [o["id"] for o in customer.first_messages[1]["options"]] == [
+        "sales",
+        "support",
+        "order",
+        "person",
+    ]
     return customer
 
 
@@ -69,7 +74,7 @@ async def test_menu_by_number_label_and_keyword(
 
 async def test_menu_retries_then_invalid(server: Server, demo_key: str) -> None:
     customer = await _at_menu(server, demo_key)
-    retry = "Sorry, I did not get that. Please choose 1, 2 or 3."
+    retry = "Sorry, I did not get that. Please choose 1, 2, 3 or 4."
     assert texts(await customer.say("hmm")) == [retry]
     assert texts(await customer.say("what?")) == [retry]
     assert texts(await customer.say("nope")) == [
@@ -122,3 +127,32 @@ async def test_new_conversation_after_the_end(server: Server, demo_key: str) -> 
     again = response.json()
     assert again["conversation"]["id"] != customer.id
     assert again["conversation"]["customer_id"] == customer.conversation["customer_id"]
+
+
+async def test_talk_to_a_person_reaches_the_demo_agent_then_the_survey(
+    server: Server, demo_key: str
+) -> None:
+    from flowdesk.demo import AGENT_EMAIL, AGENT_PASSWORD
+
+    agent = await server.login(AGENT_EMAIL, AGENT_PASSWORD)
+    await server.client.put("/api/v1/agent/status", json={"status": "online"}, headers=agent)
+    customer = await _at_menu(server, demo_key)
+    assert texts(await customer.say("I want a human")) == [
+        "Connecting you to one of our team…",
+        "You are now talking to Alice (agent 1001).",
+        "Alice joined the conversation",
+    ]
+    await server.client.post(f"/api/v1/conversations/{customer.id}/close", headers=agent)
+    assert (await customer.history())[-1]["type"] == "survey"
+    assert texts((await customer.send(rating=5)).json()["messages"]) == [
+        "Thank you for your feedback!",
+        "Goodbye, and thanks for writing to us.",
+    ]
+
+
+async def test_talk_to_a_person_with_nobody_online(server: Server, demo_key: str) -> None:
+    customer = await _at_menu(server, demo_key)
+    assert texts(await customer.say("4"))[-2:] == [
+        "Sorry, nobody from our team is available right now.",
+        "Sorry we could not help this time. Write again whenever you like.",
+    ]
