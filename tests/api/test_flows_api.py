@@ -362,7 +362,11 @@ async def test_publish_refuses_a_flow_with_errors_and_lists_every_problem(server
 
 
 async def test_a_missing_schedule_reference_blocks_publishing(server: Server) -> None:
-    flow_id = await server.create_flow(demo_document("sch_does_not_exist"))
+    group = await server.client.post(
+        f"{API}/skill-groups", json={"name": "Support"}, headers=server.admin
+    )
+    group_id = group.json()["id"]
+    flow_id = await server.create_flow(demo_document("sch_does_not_exist", group_id))
     response = await server.client.post(f"{API}/flows/{flow_id}/publish", headers=server.admin)
     error = assert_error(response, 422, "flow_invalid")
     missing = [p for p in error["details"]["problems"] if p["code"] == "missing_reference"]
@@ -375,7 +379,7 @@ async def test_a_missing_schedule_reference_blocks_publishing(server: Server) ->
         f"{API}/schedules", json={"name": "Always", "timezone": "UTC"}, headers=server.admin
     )
     assert schedule.status_code == 201, schedule.text
-    saved = await save(server, flow_id, demo_document(schedule.json()["id"]), 1)
+    saved = await save(server, flow_id, demo_document(schedule.json()["id"], group_id), 1)
     assert saved.status_code == 200, saved.text
     published = await server.client.post(f"{API}/flows/{flow_id}/publish", headers=server.admin)
     assert published.status_code == 201, published.text
