@@ -351,3 +351,16 @@ async def test_concurrent_transfers_never_exceed_an_agents_capacity(any_server: 
     states = sorted(r.json()["conversation"]["state"] for r in responses)
     assert states == ["agent", "agent", "queued", "queued", "queued", "queued"]
     assert len(await alice.mine()) == 2
+
+
+async def test_an_admin_raising_capacity_moves_the_queue_at_once(server: Server) -> None:
+    alice = await make_agent(server, "Alice", max_concurrent=1)
+    key = await server.deploy(transfer_flow(await make_group(server, [alice])))
+    await server.start(key)
+    waiting = await server.start(key)
+    assert (await waiting.state())["state"] == "queued"
+    patched = await server.client.patch(
+        f"/api/v1/users/{alice.id}", json={"max_concurrent": 2}, headers=server.admin
+    )
+    assert patched.status_code == 200
+    assert (await waiting.state())["agent_id"] == alice.id

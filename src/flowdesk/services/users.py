@@ -14,6 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from flowdesk.errors import Conflict, Invalid, NotFound, TooManyRequests, Unauthorized
 from flowdesk.runtime import Runtime
 from flowdesk.security import hash_password, new_staff_token, token_digest, verify_password
+from flowdesk.services import desk
+from flowdesk.services.tx import transaction
 from flowdesk.storage.models import AuthToken, User, new_id
 
 log = structlog.get_logger(__name__)
@@ -90,9 +92,13 @@ async def update_user(
 ) -> User:
     if password is not None:
         _check_password(password)
-    async with rt.db.write() as session:
+    async with transaction(rt) as tx:
+        session = tx.session
         admin_ids = await _lock_admins(session) if role is not None else []
         user = await get_user(session, user_id, for_update=True)
+        more_room = (status == "online" and user.status != "online") or (
+            max_concurrent is not None and max_concurrent > user.max_concurrent
+        )
         if role is not None and role != user.role and user.role == "admin":
             _keep_an_admin(admin_ids, user.id)
         for attr, value in (
@@ -108,7 +114,10 @@ async def update_user(
             user.password_hash = hash_password(password)
             # A new password signs out every session of the old one.
             await session.execute(delete(AuthToken).where(AuthToken.user_id == user.id))
-        user.updated_at = rt.clock.now()
+        user.updated_at = tx.now
+        if more_room and user.status == "online":
+            # The agent can take more now: the queue moves at once, as with PUT /agent/status.
+            await desk.drain(tx, await desk.groups_of(tx, user.id))
     return user
 
 
