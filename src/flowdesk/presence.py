@@ -60,7 +60,9 @@ class Presence:
         except Exception:
             log.exception("presence_error", user_id=user_id)
         finally:
-            self._pending.pop(user_id, None)
+            # A reconnect and a new disconnect may have started a newer grace meanwhile.
+            if self._pending.get(user_id) is asyncio.current_task():
+                del self._pending[user_id]
 
     async def start(self) -> None:
         """After a (re)start nobody is connected: give every online agent the grace period."""

@@ -82,7 +82,24 @@ async def agent_stream(websocket: WebSocket, token: str = "", last_event_id: int
 
 
 async def _catch_up(rt: Runtime, websocket: WebSocket, user_id: str, last_event_id: int) -> int:
-    """Send what the client missed; without a `last_event_id`, a snapshot of its work."""
+    """Send what the client missed; without a `last_event_id`, a snapshot of its work.
+
+    Rows are read first and sent after the session is closed, so a slow client never
+    holds a database connection.
+    """
+    if last_event_id >= 0:
+        async with rt.db.read() as session:
+            events = list(
+                await session.scalars(
+                    select(AgentEvent)
+                    .where(AgentEvent.user_id == user_id, AgentEvent.id > last_event_id)
+                    .order_by(AgentEvent.id)
+                    .limit(REPLAY_LIMIT)
+                )
+            )
+        for event in events:
+            await websocket.send_json(agent_event_view(event))
+        return events[-1].id if events else last_event_id
     async with rt.db.read() as session:
         newest = int(
             await session.scalar(
@@ -90,18 +107,6 @@ async def _catch_up(rt: Runtime, websocket: WebSocket, user_id: str, last_event_
             )
             or 0
         )
-        if last_event_id >= 0:
-            events = await session.scalars(
-                select(AgentEvent)
-                .where(AgentEvent.user_id == user_id, AgentEvent.id > last_event_id)
-                .order_by(AgentEvent.id)
-                .limit(REPLAY_LIMIT)
-            )
-            sent = last_event_id
-            for event in events:
-                await websocket.send_json(agent_event_view(event))
-                sent = event.id
-            return sent
     conversations = await desk.conversations_of(rt, user_id)
     await websocket.send_json(
         {

@@ -298,6 +298,10 @@ async def _count_ahead(tx: Tx, conversation: Conversation) -> int:
                 Conversation.priority < conversation.priority,
                 (Conversation.priority == conversation.priority)
                 & (Conversation.queued_at < conversation.queued_at),
+                # The same order as `_queued` when two arrive at the same instant.
+                (Conversation.priority == conversation.priority)
+                & (Conversation.queued_at == conversation.queued_at)
+                & (Conversation.id < conversation.id),
             ),
         )
     )

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import delete, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,6 +17,9 @@ from flowdesk.runtime import Runtime
 from flowdesk.services.outbox import Outbox
 from flowdesk.storage.models import AgentEvent, Conversation, Message, Timer, new_id
 from flowdesk.views import conversation_view, message_view
+
+#: Advisory lock key that orders agent-event ids by commit (any constant unique to us).
+AGENT_EVENTS_LOCK = 0x464C4F57  # "FLOW"
 
 
 @dataclass
@@ -73,8 +76,8 @@ class Tx:
         self.outbox.conversation_changed(conversation)
 
     def agent_event(self, user_id: str, type: str, payload: dict[str, Any]) -> None:
+        """Queue an event for an agent's stream; it is stored by `finish()`, not before."""
         event = AgentEvent(user_id=user_id, type=type, payload=payload, created_at=self.now)
-        self.session.add(event)
         self.outbox.agent_event(event)
 
     def tell_agent(self, user_id: str, type: str, conversation: Conversation, **extra: Any) -> None:
@@ -106,9 +109,22 @@ class Tx:
         await self.session.execute(statement)
 
     async def finish(self) -> None:
-        """Give agent events their ids before the commit, so what is published carries them."""
-        if self.outbox.agent_events:
-            await self.session.flush()
+        """Store the agent events last, with ids in commit order, just before the commit.
+
+        A stream resumes "after event N", so no event may get a smaller id than one already
+        committed. On PostgreSQL ids come from a sequence in insert order, not commit order;
+        taking one transaction-scoped lock right before inserting (the last lock any
+        transaction takes, so it cannot close a deadlock cycle) makes the two the same.
+        SQLite's single writer gives that order already.
+        """
+        if not self.outbox.agent_events:
+            return
+        if not self.rt.db.is_sqlite:
+            await self.session.execute(
+                text("SELECT pg_advisory_xact_lock(:key)"), {"key": AGENT_EVENTS_LOCK}
+            )
+        self.session.add_all(self.outbox.agent_events)
+        await self.session.flush()
 
 
 def serving_agent(conversation: Conversation) -> str | None:
