@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from typing import Any, Literal
 
@@ -11,6 +10,7 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import func, select
 
 from flowdesk.api.deps import MAX_INT, SESSION_COOKIE, RuntimeDep, StaffDep
+from flowdesk.api.streaming import forward
 from flowdesk.events import SubscriptionLost
 from flowdesk.runtime import Runtime
 from flowdesk.services import desk
@@ -56,23 +56,7 @@ async def agent_stream(websocket: WebSocket, token: str = "", last_event_id: int
     try:
         async with rt.bus.subscribe(agent_topic(user.id)) as subscription:
             last_id = await _catch_up(rt, websocket, user.id, last_event_id)
-            receiver = asyncio.create_task(_drain(websocket))
-            try:
-                while True:
-                    getter = asyncio.create_task(subscription.get())
-                    done, _ = await asyncio.wait(
-                        {getter, receiver}, return_when=asyncio.FIRST_COMPLETED
-                    )
-                    if receiver in done:
-                        getter.cancel()
-                        return
-                    event = getter.result()
-                    if event["id"] <= last_id:
-                        continue  # already sent by the replay
-                    last_id = event["id"]
-                    await websocket.send_json(event)
-            finally:
-                receiver.cancel()
+            await forward(websocket, subscription, _event_id, last_id)
     except (SubscriptionLost, WebSocketDisconnect):
         return
     finally:
@@ -118,9 +102,6 @@ async def _catch_up(rt: Runtime, websocket: WebSocket, user_id: str, last_event_
     return newest
 
 
-async def _drain(websocket: WebSocket) -> None:
-    with contextlib.suppress(WebSocketDisconnect):
-        while True:
-            message = await websocket.receive()
-            if message["type"] == "websocket.disconnect":
-                return
+def _event_id(event: dict[str, Any]) -> int | None:
+    event_id: int = event["id"]
+    return event_id

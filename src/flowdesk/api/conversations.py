@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from typing import Any, Literal
 
@@ -21,6 +20,7 @@ from flowdesk.api.deps import (
     bearer_token,
     looks_like_customer_token,
 )
+from flowdesk.api.streaming import forward
 from flowdesk.engine.types import ChoiceInput, CustomerInput, RatingInput, TextInput
 from flowdesk.errors import Forbidden, Invalid
 from flowdesk.events import SubscriptionLost, conversation_topic
@@ -244,37 +244,20 @@ async def conversation_stream(
         await websocket.send_json(
             {"type": "conversation.updated", "conversation": conversation_view(conversation)}
         )
-        receiver = asyncio.create_task(_drain(websocket))
         try:
-            while True:
-                getter = asyncio.create_task(subscription.get())
-                done, _ = await asyncio.wait(
-                    {getter, receiver}, return_when=asyncio.FIRST_COMPLETED
-                )
-                if receiver in done:
-                    getter.cancel()
-                    return
-                event = getter.result()
-                if event["type"] == "message":
-                    if event["message"]["seq"] <= last_seq:
-                        continue
-                    last_seq = event["message"]["seq"]
-                await websocket.send_json(event)
+            await forward(websocket, subscription, _message_seq, last_seq)
         except (SubscriptionLost, WebSocketDisconnect):
             return
         finally:
-            receiver.cancel()
             with contextlib.suppress(Exception):
                 await websocket.close()
 
 
-async def _drain(websocket: WebSocket) -> None:
-    """Read (and ignore) what the client sends, to notice when it goes away."""
-    with contextlib.suppress(WebSocketDisconnect):
-        while True:
-            message = await websocket.receive()
-            if message["type"] == "websocket.disconnect":
-                return
+def _message_seq(event: dict[str, Any]) -> int | None:
+    if event["type"] != "message":
+        return None
+    seq: int = event["message"]["seq"]
+    return seq
 
 
 # --------------------------------------------------------------------------- staff
