@@ -1,0 +1,42 @@
+import { Navigate, Route, Routes, useLocation } from "react-router-dom";
+import { useAuth } from "./api/auth";
+import { Layout } from "./components/Layout";
+import { FlowEditorPage } from "./editor/FlowEditorPage";
+import { AgentsPage } from "./pages/AgentsPage";
+import { ChannelsPage } from "./pages/ChannelsPage";
+import { ConversationDetailPage } from "./pages/ConversationDetailPage";
+import { ConversationsPage } from "./pages/ConversationsPage";
+import { FlowsPage } from "./pages/FlowsPage";
+import { LoginPage } from "./pages/LoginPage";
+import { SchedulesPage } from "./pages/SchedulesPage";
+import { SkillGroupsPage } from "./pages/SkillGroupsPage";
+
+export function App() {
+  const { user, loading } = useAuth();
+  const location = useLocation();
+  if (loading) return <p className="loading">Loading…</p>;
+  if (!user) {
+    return (
+      <Routes>
+        <Route path="/login" element={<LoginPage />} />
+        <Route path="*" element={<Navigate to="/login" replace state={{ from: location }} />} />
+      </Routes>
+    );
+  }
+  return (
+    <Routes>
+      <Route path="/login" element={<Navigate to="/flows" replace />} />
+      <Route path="/flows/:flowId" element={<FlowEditorPage />} />
+      <Route element={<Layout />}>
+        <Route path="/flows" element={<FlowsPage />} />
+        <Route path="/channels" element={<ChannelsPage />} />
+        <Route path="/agents" element={<AgentsPage />} />
+        <Route path="/skill-groups" element={<SkillGroupsPage />} />
+        <Route path="/schedules" element={<SchedulesPage />} />
+        <Route path="/conversations" element={<ConversationsPage />} />
+        <Route path="/conversations/:conversationId" element={<ConversationDetailPage />} />
+        <Route path="*" element={<Navigate to="/flows" replace />} />
+      </Route>
+    </Routes>
+  );
+}

@@ -1,0 +1,3 @@
+export function ConversationDetailPage() {
+  return <h1>ConversationDetail</h1>;
+}

@@ -1,0 +1,3 @@
+export function SkillGroupsPage() {
+  return <h1>SkillGroups</h1>;
+}
