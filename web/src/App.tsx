@@ -1,7 +1,7 @@
+import { lazy, Suspense } from "react";
 import { Navigate, Route, Routes, useLocation } from "react-router-dom";
 import { useAuth } from "./api/auth";
 import { Layout } from "./components/Layout";
-import { FlowEditorPage } from "./editor/FlowEditorPage";
 import { AgentsPage } from "./pages/AgentsPage";
 import { ChannelsPage } from "./pages/ChannelsPage";
 import { ConversationDetailPage } from "./pages/ConversationDetailPage";
@@ -10,6 +10,11 @@ import { FlowsPage } from "./pages/FlowsPage";
 import { LoginPage } from "./pages/LoginPage";
 import { SchedulesPage } from "./pages/SchedulesPage";
 import { SkillGroupsPage } from "./pages/SkillGroupsPage";
+
+// The canvas (and its graph library) loads only when a flow is opened.
+const FlowEditorPage = lazy(() =>
+  import("./editor/FlowEditorPage").then((module) => ({ default: module.FlowEditorPage })),
+);
 
 export function App() {
   const { user, loading } = useAuth();
@@ -26,7 +31,14 @@ export function App() {
   return (
     <Routes>
       <Route path="/login" element={<Navigate to="/flows" replace />} />
-      <Route path="/flows/:flowId" element={<FlowEditorPage />} />
+      <Route
+        path="/flows/:flowId"
+        element={
+          <Suspense fallback={<p className="loading">Loading the editor…</p>}>
+            <FlowEditorPage />
+          </Suspense>
+        }
+      />
       <Route element={<Layout />}>
         <Route path="/flows" element={<FlowsPage />} />
         <Route path="/channels" element={<ChannelsPage />} />

@@ -146,3 +146,143 @@ export interface Schedule {
   force_closed: boolean;
   open_now: boolean;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Admin pages: request bodies, list envelopes and the fields the staff views add (views.py,
+// api/*.py). Derived from the types above where possible, so the two cannot drift apart.
+
+/** A failed field of a 422, as `details` lists them. */
+export interface FieldProblem {
+  loc: (string | number)[];
+  message: string;
+}
+
+export interface FlowList {
+  flows: Flow[];
+}
+
+export interface FlowCreate {
+  name: string;
+  document?: FlowDocument;
+}
+
+/** `Channel.settings` as services/channels.py `ChannelSettings` defines it. */
+export interface ChannelSettings {
+  title: string;
+  color: string;
+  allowed_origins: string[];
+  offline_text: string;
+  default_region: string | null;
+  bot_idle_seconds: number;
+  customer_idle_seconds: number | null;
+  customer_reminder_seconds: number | null;
+  customer_reminder_text: string;
+  customer_timeout_text: string;
+  trust_customer_id: boolean;
+}
+
+export type ChannelType = Channel["type"];
+
+export interface ChannelList {
+  channels: Channel[];
+}
+
+export interface ChannelCreate {
+  name: string;
+  type: ChannelType;
+  settings?: Partial<ChannelSettings>;
+  enabled?: boolean;
+}
+
+export interface ChannelPatch {
+  name?: string;
+  settings?: Partial<ChannelSettings>;
+  enabled?: boolean;
+}
+
+export type Role = User["role"];
+export type UserStatus = User["status"];
+
+export interface UserList {
+  users: User[];
+}
+
+export interface UserCreate {
+  email: string;
+  password: string;
+  display_name: string;
+  staff_no: string | null;
+  role: Role;
+  max_concurrent: number;
+}
+
+export interface UserPatch {
+  display_name?: string;
+  staff_no?: string | null;
+  role?: Role;
+  max_concurrent?: number;
+  status?: UserStatus;
+  password?: string;
+}
+
+export type SkillGroupStrategy = SkillGroup["strategy"];
+export type SkillGroupReception = SkillGroup["reception"];
+export type SkillGroupMember = SkillGroup["members"][number];
+
+export interface SkillGroupList {
+  skill_groups: SkillGroup[];
+}
+
+export interface SkillGroupInput {
+  name: string;
+  strategy: SkillGroupStrategy;
+  reception: SkillGroupReception;
+  offer_timeout_seconds: number;
+  max_queue: number | null;
+  members: { user_id: string; priority: number }[];
+}
+
+export type WeeklyPeriod = Schedule["weekly"][number];
+export type ScheduleOverride = Schedule["overrides"][number];
+export type Period = Omit<WeeklyPeriod, "day">;
+
+export interface ScheduleList {
+  schedules: Schedule[];
+}
+
+export type ScheduleInput = Omit<Schedule, "id" | "open_now">;
+
+export type ConversationState = Conversation["state"];
+
+/** What `GET /conversations/{id}` adds for staff (views.py `conversation_view(staff=True)`). */
+export interface StaffConversation extends Conversation {
+  customer_name: string | null;
+  agent_id: string | null;
+  skill_group_id: string | null;
+  priority: number | null;
+  queued_at: string | null;
+  offered_to: string | null;
+  offer_expires_at: string | null;
+  last_agent_id: string | null;
+  rating_agent_id: string | null;
+  rating_comment: string | null;
+  updated_at: string;
+  variables: Record<string, unknown>;
+  path: string[];
+}
+
+export interface ConversationList {
+  conversations: StaffConversation[];
+}
+
+/** A message as the transcript shows it: what the customer chose or rated rides along. */
+export interface TranscriptMessage extends Message {
+  choice?: string;
+  rating?: number;
+  comment?: string | null;
+  client_msg_id?: string;
+}
+
+export interface MessageList {
+  messages: TranscriptMessage[];
+}
