@@ -252,3 +252,25 @@ async def test_an_unknown_user_is_404(server: Server) -> None:
             method, f"{API}/users/{missing}", json=body, headers=server.admin
         )
         assert_error(response, 404, "not_found")
+
+
+async def test_a_staff_number_can_be_cleared_and_is_kept_when_not_sent(server: Server) -> None:
+    created = await server.client.post(
+        "/api/v1/users",
+        json={
+            "email": "sam@desk.example.com",
+            "password": "agent-password-1",
+            "display_name": "Sam",
+            "staff_no": "1002",
+        },
+        headers=server.admin,
+    )
+    user_id = created.json()["id"]
+    renamed = await server.client.patch(
+        f"/api/v1/users/{user_id}", json={"display_name": "Samuel"}, headers=server.admin
+    )
+    assert renamed.json()["staff_no"] == "1002"
+    cleared = await server.client.patch(
+        f"/api/v1/users/{user_id}", json={"staff_no": None}, headers=server.admin
+    )
+    assert cleared.json()["staff_no"] is None

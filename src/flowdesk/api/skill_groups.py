@@ -9,6 +9,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from flowdesk.api.deps import AdminDep, RuntimeDep
+from flowdesk.services import KEEP
 from flowdesk.services import skill_groups as svc
 from flowdesk.storage.models import SkillGroup, SkillGroupMember, User
 from flowdesk.views import iso
@@ -150,7 +151,7 @@ async def patch_skill_group(
         strategy=body.strategy,
         reception=body.reception,
         offer_timeout_seconds=body.offer_timeout_seconds,
-        max_queue=body.max_queue if "max_queue" in body.model_fields_set else svc.KEEP,
+        max_queue=body.max_queue if "max_queue" in body.model_fields_set else KEEP,
         members=_members(body.members) if body.members is not None else None,
     )
     return _view(loaded)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from enum import Enum
 from typing import Literal
 
 from sqlalchemy import delete, func, select
@@ -12,20 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from flowdesk.errors import Conflict, Invalid, NotFound
 from flowdesk.runtime import Runtime
+from flowdesk.services import KEEP, Keep
 from flowdesk.storage.models import Conversation, SkillGroup, SkillGroupMember, User, new_id
 
 Strategy = Literal["longest_idle", "least_busy", "round_robin", "priority"]
 Reception = Literal["auto", "manual"]
 #: The states in which a conversation is with, or waiting for, the group's agents.
 BUSY_STATES = ("queued", "offered", "agent")
-
-
-class _Keep(Enum):
-    KEEP = "keep"
-
-
-#: "Leave as it is" for fields where `None` is itself a value (`max_queue: None` = unlimited).
-KEEP = _Keep.KEEP
 
 
 @dataclass(frozen=True)
@@ -162,7 +154,7 @@ async def update_skill_group(
     strategy: Strategy | None = None,
     reception: Reception | None = None,
     offer_timeout_seconds: int | None = None,
-    max_queue: int | Literal[_Keep.KEEP] | None = KEEP,
+    max_queue: int | Keep | None = KEEP,
     members: Sequence[Member] | None = None,
 ) -> LoadedSkillGroup:
     """Change the given fields; `members`, when given, replaces the whole member list."""

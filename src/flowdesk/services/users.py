@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from flowdesk.errors import Conflict, Invalid, NotFound, TooManyRequests, Unauthorized
 from flowdesk.runtime import Runtime
 from flowdesk.security import hash_password, new_staff_token, token_digest, verify_password
-from flowdesk.services import desk
+from flowdesk.services import KEEP, Keep, desk
 from flowdesk.services.tx import transaction
 from flowdesk.storage.models import AuthToken, User, new_id
 
@@ -84,12 +84,13 @@ async def update_user(
     user_id: str,
     *,
     display_name: str | None = None,
-    staff_no: str | None = None,
+    staff_no: str | Keep | None = KEEP,
     role: Role | None = None,
     max_concurrent: int | None = None,
     status: Status | None = None,
     password: str | None = None,
 ) -> User:
+    """Change what is given; `staff_no=None` clears the number, leaving it out keeps it."""
     if password is not None:
         _check_password(password)
     async with transaction(rt) as tx:
@@ -101,9 +102,10 @@ async def update_user(
         )
         if role is not None and role != user.role and user.role == "admin":
             _keep_an_admin(admin_ids, user.id)
+        if staff_no is not KEEP:
+            user.staff_no = staff_no
         for attr, value in (
             ("display_name", display_name),
-            ("staff_no", staff_no),
             ("role", role),
             ("max_concurrent", max_concurrent),
             ("status", status),
