@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs everything Flowdesk needs on a fresh machine: uv, then the locked Python packages.
-# Safe to run again; it only does what is missing.
+# Installs everything Flowdesk needs on a fresh machine: uv, the locked Python packages, then the
+# console's locked npm packages and its build (web/dist, served by `flowdesk serve` at /).
+# Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,3 +17,14 @@ fi
 
 echo "==> installing Python packages (uv sync --frozen)"
 "${UV[@]}" sync --frozen --quiet
+
+if ! command -v npm >/dev/null 2>&1; then
+  echo "error: npm (Node.js 20.19 or newer) is needed to build the console; install Node.js" >&2
+  exit 1
+fi
+
+echo "==> installing console packages (npm ci)"
+(cd web && npm ci --no-audit --no-fund --loglevel=error)
+
+echo "==> building the console (npm run build → web/dist)"
+(cd web && npm run --silent build)

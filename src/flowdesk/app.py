@@ -22,6 +22,7 @@ from flowdesk.api import (
 )
 from flowdesk.api.errors import RefuseNul, install_error_handlers
 from flowdesk.clock import Clock, SystemClock
+from flowdesk.console import SecurityHeaders, default_console_dir, install_console
 from flowdesk.engine.module import Registry
 from flowdesk.engine.modules import default_registry
 from flowdesk.logging import configure_logging
@@ -79,9 +80,13 @@ def create_app(
     app.state.presence = presence
     install_error_handlers(app)
     app.add_middleware(RefuseNul)
+    # The API docs page loads Swagger UI from a CDN: the console's strict CSP would blank it.
+    docs_pages = {app.docs_url, app.swagger_ui_oauth2_redirect_url}
+    app.add_middleware(SecurityHeaders, skip_csp=frozenset(p for p in docs_pages if p))
     api = APIRouter(prefix=API_PREFIX)
     for module in (auth, flows, channels, schedules, skill_groups, users, conversations, agent):
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(health.router)
+    install_console(app, settings.console_dir or default_console_dir())
     return app

@@ -79,6 +79,11 @@ class Settings(BaseSettings):
         default=True,
         description="Upgrade the schema at start (turn off when several nodes share PostgreSQL).",
     )
+    console_dir: Path | None = Field(
+        default=None,
+        description="The built console (index.html and assets/) served at `/`; "
+        "default: web/dist in the source tree.",
+    )
 
     @field_validator("http_allowed_hosts", mode="before")
     @classmethod

@@ -364,3 +364,24 @@ async def test_an_admin_raising_capacity_moves_the_queue_at_once(server: Server)
     )
     assert patched.status_code == 200
     assert (await waiting.state())["agent_id"] == alice.id
+
+
+async def test_the_agent_filter_finds_conversations_the_agent_served(
+    server: Server, clock: ManualClock
+) -> None:
+    alice = await make_agent(server, "Alice")
+    key = await server.deploy(transfer_flow(await make_group(server, [alice])))
+    served = await server.start(key)
+    await alice.post(served.id, "close")
+    clock.advance(3600)
+    current = await server.start(key)
+    listed = await server.client.get(
+        "/api/v1/conversations", params={"agent_id": alice.id}, headers=server.admin
+    )
+    assert [c["id"] for c in listed.json()["conversations"]] == [current.id, served.id]
+    recent = await server.client.get(
+        "/api/v1/conversations",
+        params={"agent_id": alice.id, "started_from": "2026-01-05T09:30:00Z"},
+        headers=server.admin,
+    )
+    assert [c["id"] for c in recent.json()["conversations"]] == [current.id]

@@ -441,7 +441,8 @@ async def test_publishing_makes_numbered_immutable_versions(
 async def test_an_unknown_version_is_404(server: Server) -> None:
     flow_id = await server.create_flow(message_flow())
     await server.publish(flow_id)
-    for number in (2, 99):
+    # 0 and negative numbers name no published version (negatives are the simulator's).
+    for number in (2, 99, 0, -1):
         response = await server.client.get(
             f"{API}/flows/{flow_id}/versions/{number}", headers=server.admin
         )
@@ -456,7 +457,8 @@ async def test_an_unknown_version_is_404(server: Server) -> None:
 async def test_a_version_number_that_cannot_exist_is_422_not_a_crash(server: Server) -> None:
     flow_id = await server.create_flow(message_flow())
     await server.publish(flow_id)
-    for number in (0, -1, 10**20):  # 10**20 is past 64 bits: no database can compare it
+    # Past 32 bits no column can hold it; 10**20 is past 64 bits: no database can compare it.
+    for number in (2**31, -(2**31), 10**20):
         got = await server.client.get(
             f"{API}/flows/{flow_id}/versions/{number}", headers=server.admin
         )

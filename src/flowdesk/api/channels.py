@@ -45,7 +45,9 @@ def _view(rt: Runtime, channel: Channel) -> dict[str, Any]:
 @router.get("")
 async def list_channels(rt: RuntimeDep, _admin: AdminDep) -> dict[str, Any]:
     async with rt.db.read() as session:
-        channels = await session.scalars(select(Channel).order_by(Channel.created_at))
+        channels = await session.scalars(
+            select(Channel).where(Channel.type != svc.SANDBOX).order_by(Channel.created_at)
+        )
         return {"channels": [_view(rt, c) for c in channels]}
 
 

@@ -7,8 +7,8 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Query, Request, WebSocket, WebSocketDisconnect
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field, model_validator
-from sqlalchemy import select
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from sqlalchemy import or_, select
 
 from flowdesk.api.deps import (
     MAX_INT,
@@ -28,7 +28,7 @@ from flowdesk.runtime import Runtime
 from flowdesk.security import CustomerClaims, read_customer_token
 from flowdesk.services import conversations as svc
 from flowdesk.services import desk
-from flowdesk.storage.models import Conversation
+from flowdesk.storage.models import SANDBOX_CHANNEL_TYPE, Channel, Conversation
 from flowdesk.views import conversation_view, message_view
 
 router = APIRouter(tags=["conversations"])
@@ -272,14 +272,28 @@ async def list_conversations(
     agent_id: str | None = None,
     limit: int = Query(default=50, ge=1, le=200),
     offset: int = Query(default=0, ge=0, le=MAX_INT),
+    include_sandbox: bool = False,
+    started_from: AwareDatetime | None = None,
+    started_before: AwareDatetime | None = None,
 ) -> dict[str, Any]:
+    """Conversations, newest first; the simulator's test runs only with `include_sandbox`."""
     query = select(Conversation).order_by(Conversation.started_at.desc(), Conversation.id)
+    if not include_sandbox:
+        sandbox = select(Channel.id).where(Channel.type == SANDBOX_CHANNEL_TYPE)
+        query = query.where(Conversation.channel_id.not_in(sandbox))
     if state is not None:
         query = query.where(Conversation.state == state)
     if channel_id is not None:
         query = query.where(Conversation.channel_id == channel_id)
     if agent_id is not None:
-        query = query.where(Conversation.agent_id == agent_id)
+        # Conversations the agent serves now or served last.
+        query = query.where(
+            or_(Conversation.agent_id == agent_id, Conversation.last_agent_id == agent_id)
+        )
+    if started_from is not None:
+        query = query.where(Conversation.started_at >= started_from)
+    if started_before is not None:
+        query = query.where(Conversation.started_at < started_before)
     async with rt.db.read() as session:
         rows = await session.scalars(query.limit(limit).offset(offset))
         return {"conversations": [conversation_view(c, staff=True) for c in rows]}

@@ -17,7 +17,9 @@ from flowdesk.storage.models import User
 #: Every integer the API accepts fits a 32-bit column: larger ones are refused with 422, not
 #: passed to a database driver that cannot hold them.
 MAX_INT = 2**31 - 1
-VersionNumber = Annotated[int, Path(ge=1, le=MAX_INT)]
+#: Any 32-bit number: those that name no published version (0, the simulator's negative
+#: snapshots) are simply not found.
+VersionNumber = Annotated[int, Path(ge=-MAX_INT, le=MAX_INT)]
 
 SESSION_COOKIE = "flowdesk_session"
 CSRF_COOKIE = "flowdesk_csrf"

@@ -11,8 +11,9 @@ from sqlalchemy import select
 from flowdesk.api.deps import MAX_INT, AdminDep, RuntimeDep, VersionNumber
 from flowdesk.engine.catalogue import catalogue
 from flowdesk.services import flows as svc
+from flowdesk.services.simulator import simulate
 from flowdesk.storage.models import Flow
-from flowdesk.views import flow_view, version_view
+from flowdesk.views import conversation_view, flow_view, message_view, version_view
 
 router = APIRouter(tags=["flows"])
 
@@ -33,6 +34,11 @@ class FlowSaveIn(BaseModel):
 
 
 class ValidateIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    document: dict[str, Any] | None = None
+
+
+class SimulateIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     document: dict[str, Any] | None = None
 
@@ -118,6 +124,26 @@ async def publish_flow(
         rt, flow_id, note=body.note, user_id=admin.id, revision=body.revision
     )
     return version_view(version, with_document=True)
+
+
+@router.post("/flows/{flow_id}/simulate", status_code=201)
+async def simulate_flow(
+    flow_id: str,
+    rt: RuntimeDep,
+    admin: AdminDep,
+    body: SimulateIn | None = Body(default=None),
+) -> dict[str, Any]:
+    """Test the draft (or an unsaved `document`) without publishing: a sandbox conversation.
+
+    The answer is the customer start's; the customer API then drives it with the token.
+    A `transfer` reaches no agent: a notice says where it would go and the flow goes on.
+    """
+    result = await simulate(rt, flow_id, body.document if body else None, user_id=admin.id)
+    return {
+        "conversation": conversation_view(result.conversation),
+        "customer_token": result.customer_token,
+        "messages": [message_view(m) for m in result.messages],
+    }
 
 
 @router.get("/flows/{flow_id}/versions")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import (
@@ -14,14 +15,22 @@ from pydantic import (
     model_validator,
 )
 from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from flowdesk.errors import Conflict, Invalid, NotFound
 from flowdesk.runtime import Runtime
 from flowdesk.services.flows import get_flow
-from flowdesk.storage.models import Channel, Conversation, new_id
+from flowdesk.storage.models import SANDBOX_CHANNEL_TYPE, Channel, Conversation, new_id
 
 ChannelType = Literal["web", "api"]
+
+#: The simulator's channel: one, hidden from the channels API and the public start endpoint.
+SANDBOX = SANDBOX_CHANNEL_TYPE
+SANDBOX_CHANNEL_ID = "chn_sandbox"
+#: Abandoned test conversations end after an hour instead of the default day.
+SANDBOX_BOT_IDLE_SECONDS = 3600
 
 
 class ChannelSettings(BaseModel):
@@ -110,8 +119,11 @@ def channel_settings(channel: Channel) -> ChannelSettings:
 async def get_channel(
     session: AsyncSession, channel_id: str, *, for_update: bool = False
 ) -> Channel:
-    """The channel; `for_update` holds its row until commit (read-modify-write on PostgreSQL)."""
-    query = select(Channel).where(Channel.id == channel_id)
+    """The channel; `for_update` holds its row until commit (read-modify-write on PostgreSQL).
+
+    The sandbox channel is not found: it belongs to the simulator, not to the channels API.
+    """
+    query = select(Channel).where(Channel.id == channel_id, Channel.type != SANDBOX)
     channel = await session.scalar(query.with_for_update() if for_update else query)
     if channel is None:
         raise NotFound(f"channel {channel_id} not found")
@@ -119,9 +131,36 @@ async def get_channel(
 
 
 async def channel_by_key(session: AsyncSession, key: str) -> Channel:
-    channel = await session.scalar(select(Channel).where(Channel.key == key))
+    """The channel customers write to; never the sandbox (only the simulator starts there)."""
+    channel = await session.scalar(
+        select(Channel).where(Channel.key == key, Channel.type != SANDBOX)
+    )
     if channel is None:
         raise NotFound("no channel has this key")
+    return channel
+
+
+async def sandbox_channel(session: AsyncSession, now: datetime, *, sqlite: bool) -> Channel:
+    """The simulator's channel, created on first use (a fixed id: two first uses make one)."""
+    insert = sqlite_insert if sqlite else postgresql_insert
+    settings = ChannelSettings(bot_idle_seconds=SANDBOX_BOT_IDLE_SECONDS)
+    await session.execute(
+        insert(Channel)
+        .values(
+            id=SANDBOX_CHANNEL_ID,
+            name="Simulator",
+            type=SANDBOX,
+            key=secrets.token_urlsafe(24),
+            flow_id=None,
+            settings=settings.model_dump(mode="json"),
+            enabled=True,
+            created_at=now,
+            updated_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=[Channel.id])
+    )
+    channel = await session.get(Channel, SANDBOX_CHANNEL_ID)
+    assert channel is not None
     return channel
 
 

@@ -163,29 +163,51 @@ async def _start(
     flow = await session.get(Flow, channel.flow_id)
     if flow is None or flow.latest_version is None:
         raise Conflict("no published flow is bound to this channel", code="channel_has_no_flow")
+    return await open_conversation(
+        tx,
+        channel,
+        flow_id=flow.id,
+        flow_version=flow.latest_version,
+        customer_id=customer_id,
+        customer_name=customer_name,
+        variables=variables,
+    )
+
+
+async def open_conversation(
+    tx: Tx,
+    channel: Channel,
+    *,
+    flow_id: str,
+    flow_version: int,
+    customer_id: str,
+    customer_name: str | None,
+    variables: dict[str, Any],
+) -> StartResult:
+    """A new conversation on this flow version, run until the flow first waits."""
     conversation = Conversation(
         id=new_id("cnv"),
         channel_id=channel.id,
         customer_id=customer_id,
         customer_name=customer_name,
-        flow_id=flow.id,
-        flow_version=flow.latest_version,
+        flow_id=flow_id,
+        flow_version=flow_version,
         state="bot",
         flow_state={},
         desk={},
-        started_at=now,
-        updated_at=now,
+        started_at=tx.now,
+        updated_at=tx.now,
         last_seq=0,
     )
-    session.add(conversation)
-    await session.flush()  # the row must exist before its messages and timers
+    tx.session.add(conversation)
+    await tx.session.flush()  # the row must exist before its messages and timers
     await advance(tx, conversation, None, start_variables=variables, channel=channel)
     messages = [m for c, m in tx.outbox.messages if c.id == conversation.id]
     tx.changed(conversation)
     return StartResult(
         conversation,
         messages,
-        _token(tx.rt, conversation, now),
+        _token(tx.rt, conversation, tx.now),
         created=True,
         channel_type=channel.type,
     )

@@ -21,7 +21,14 @@ from flowdesk.runtime import Runtime
 from flowdesk.services import conversations as flow_turns
 from flowdesk.services.channels import channel_settings
 from flowdesk.services.tx import Tx, transaction
-from flowdesk.storage.models import Channel, Conversation, SkillGroup, SkillGroupMember, User
+from flowdesk.storage.models import (
+    SANDBOX_CHANNEL_TYPE,
+    Channel,
+    Conversation,
+    SkillGroup,
+    SkillGroupMember,
+    User,
+)
 from flowdesk.views import iso
 
 log = structlog.get_logger(__name__)
@@ -144,6 +151,18 @@ async def request_handoff(tx: Tx, conversation: Conversation, effect: RequestHan
         await flow_turns.finish(tx, conversation, "loop_guard")
         return
     config = dict(effect.config)
+    channel = await tx.session.get(Channel, conversation.channel_id)
+    if channel is not None and channel.type == SANDBOX_CHANNEL_TYPE:
+        # The simulator never reaches real agents: say where the conversation would go and
+        # carry on at `done` at once, so the tester can walk on into what follows (the survey).
+        group_id = config.get("skill_group_id")
+        group = await tx.session.get(SkillGroup, group_id) if group_id else None
+        target = group.name if group is not None else group_id
+        _notice(
+            tx, conversation, f"Simulator: here the conversation would be transferred to {target}."
+        )
+        await resume_flow(tx, conversation, "done")
+        return
     conversation.desk = {"request": {"node_id": effect.node_id, "config": config}, "declined": []}
     conversation.skill_group_id = config.get("skill_group_id")
     conversation.priority = config.get("priority") or 3

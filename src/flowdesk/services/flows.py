@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from flowdesk.engine.document import FlowDocument
@@ -15,6 +16,7 @@ from flowdesk.engine.validation import Problem, validate
 from flowdesk.errors import Conflict, Invalid, NotFound
 from flowdesk.runtime import Runtime
 from flowdesk.storage.models import (
+    SANDBOX_CHANNEL_TYPE,
     Channel,
     Conversation,
     Flow,
@@ -136,10 +138,15 @@ async def delete_flow(rt: Runtime, flow_id: str) -> None:
                 code="flow_in_use",
                 details={"channels": bound},
             )
+        sandbox = select(Channel.id).where(Channel.type == SANDBOX_CHANNEL_TYPE)
         running = await session.scalar(
             select(func.count())
             .select_from(Conversation)
-            .where(Conversation.flow_id == flow_id, Conversation.state != "ended")
+            .where(
+                Conversation.flow_id == flow_id,
+                Conversation.state != "ended",
+                Conversation.channel_id.not_in(sandbox),
+            )
         )
         if running:
             raise Conflict(
@@ -148,6 +155,12 @@ async def delete_flow(rt: Runtime, flow_id: str) -> None:
                 code="flow_in_use",
                 details={"channels": [], "open_conversations": running},
             )
+        # Simulator conversations are throwaway; they go with the snapshots they run on.
+        await session.execute(
+            delete(Conversation).where(
+                Conversation.flow_id == flow_id, Conversation.channel_id.in_(sandbox)
+            )
+        )
         await session.delete(flow)
 
 
@@ -158,6 +171,14 @@ async def validate_flow(rt: Runtime, flow_id: str, document: Any | None = None) 
         doc = parse_document(document if document is not None else flow.document)
         env = await validation_env(rt, session)
     return validate(doc, rt.registry, env)
+
+
+def refuse_errors(problems: list[Problem], message: str) -> None:
+    """422 `flow_invalid` with every problem when any is an error (warnings pass)."""
+    if any(p.severity == "error" for p in problems):
+        raise Invalid(
+            message, code="flow_invalid", details={"problems": [p.to_dict() for p in problems]}
+        )
 
 
 async def publish_flow(
@@ -173,13 +194,10 @@ async def publish_flow(
                 details={"current_revision": flow.revision},
             )
         doc = parse_document(flow.document)
-        problems = validate(doc, rt.registry, await validation_env(rt, session))
-        if any(p.severity == "error" for p in problems):
-            raise Invalid(
-                "the flow has errors and cannot be published",
-                code="flow_invalid",
-                details={"problems": [p.to_dict() for p in problems]},
-            )
+        refuse_errors(
+            validate(doc, rt.registry, await validation_env(rt, session)),
+            "the flow has errors and cannot be published",
+        )
         number = (flow.latest_version or 0) + 1
         version = FlowVersion(
             flow_id=flow.id,
@@ -199,16 +217,43 @@ async def list_versions(rt: Runtime, flow_id: str) -> list[FlowVersion]:
         await get_flow(session, flow_id)
         rows = await session.scalars(
             select(FlowVersion)
-            .where(FlowVersion.flow_id == flow_id)
+            .where(FlowVersion.flow_id == flow_id, FlowVersion.version > 0)
             .order_by(FlowVersion.version.desc())
         )
         return list(rows)
 
 
 async def get_version(session: AsyncSession, flow_id: str, number: int) -> FlowVersion:
-    version = await session.get(FlowVersion, (flow_id, number))
+    """A published version; the simulator's snapshots (numbers below 1) are not found."""
+    version = await session.get(FlowVersion, (flow_id, number)) if number >= 1 else None
     if version is None:
         raise NotFound(f"flow {flow_id} has no version {number}")
+    return version
+
+
+async def add_sandbox_version(
+    session: AsyncSession, flow: Flow, doc: FlowDocument, *, now: datetime, user_id: str | None
+) -> FlowVersion:
+    """Freeze `doc` as the simulator's next snapshot, numbered -1, -2, … (the flow row is locked).
+
+    Conversations keep running on the version they started with, so a snapshot is
+    immutable like a published version; it just never shows as one.
+    """
+    lowest = await session.scalar(
+        select(func.min(FlowVersion.version)).where(
+            FlowVersion.flow_id == flow.id, FlowVersion.version < 0
+        )
+    )
+    version = FlowVersion(
+        flow_id=flow.id,
+        version=(lowest or 0) - 1,
+        document=doc.model_copy(update={"name": flow.name}).model_dump(mode="json"),
+        published_at=now,
+        published_by=user_id,
+        note="simulator",
+    )
+    session.add(version)
+    await session.flush()
     return version
 
 
@@ -227,10 +272,12 @@ async def restore_version(rt: Runtime, flow_id: str, number: int, user_id: str |
 async def compiled_version(
     rt: Runtime, session: AsyncSession, flow_id: str, number: int
 ) -> CompiledFlow:
-    """The runnable form of a published version, compiled once per process."""
+    """The runnable form of a version (published or sandbox), compiled once per process."""
     compiled = rt.compiled.get(flow_id, number)
     if compiled is None:
-        version = await get_version(session, flow_id, number)
+        version = await session.get(FlowVersion, (flow_id, number))  # sandbox ones too
+        if version is None:
+            raise NotFound(f"flow {flow_id} has no version {number}")
         compiled = rt.compiled.put(flow_id, number, FlowDocument.model_validate(version.document))
     return compiled
 

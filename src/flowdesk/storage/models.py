@@ -167,7 +167,11 @@ class Flow(Base):
 
 
 class FlowVersion(Base):
-    """An immutable published snapshot; rows are inserted, never updated."""
+    """An immutable snapshot; rows are inserted, never updated.
+
+    Published versions are numbered 1, 2, …; the simulator's sandbox snapshots -1, -2, …
+    (never listed, restored or counted in `Flow.latest_version`).
+    """
 
     __tablename__ = "flow_versions"
 
@@ -179,6 +183,10 @@ class FlowVersion(Base):
     published_at: Mapped[datetime] = mapped_column(default=utcnow)
     published_by: Mapped[str | None] = mapped_column(String(32))
     note: Mapped[str] = mapped_column(Text, default="")
+
+
+#: The simulator's channel type: never listed, fetched or started through the public API.
+SANDBOX_CHANNEL_TYPE = "sandbox"
 
 
 class Channel(Base):
