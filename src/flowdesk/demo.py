@@ -45,7 +45,7 @@ def demo_document(schedule_id: str, skill_group_id: str) -> dict[str, Any]:
             "type": type_,
             "name": name,
             "config": config,
-            "position": {"x": x, "y": y},
+            "position": {"x": round(x * 1.35), "y": round(y * 1.3)},
         }
 
     def edge(source: str, port: str, target: str) -> dict[str, str]:
