@@ -16,7 +16,7 @@ import structlog
 from sqlalchemy import select
 
 from flowdesk.runtime import Runtime
-from flowdesk.services import desk
+from flowdesk.services import serving
 from flowdesk.storage.models import User
 
 log = structlog.get_logger(__name__)
@@ -55,7 +55,7 @@ class Presence:
                 async with self.rt.db.read() as session:
                     status = await session.scalar(select(User.status).where(User.id == user_id))
                 if status is not None and status != "offline":
-                    await desk.set_status(self.rt, user_id, "offline")
+                    await serving.set_status(self.rt, user_id, "offline")
                     log.info("agent_offline_after_disconnect", user_id=user_id)
         except Exception:
             log.exception("presence_error", user_id=user_id)

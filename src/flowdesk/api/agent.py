@@ -13,7 +13,7 @@ from flowdesk.api.deps import MAX_INT, SESSION_COOKIE, RuntimeDep, StaffDep
 from flowdesk.api.streaming import forward
 from flowdesk.events import SubscriptionLost
 from flowdesk.runtime import Runtime
-from flowdesk.services import desk
+from flowdesk.services import serving
 from flowdesk.services.outbox import agent_event_view, agent_topic
 from flowdesk.services.users import user_for_token
 from flowdesk.storage.models import AgentEvent
@@ -31,13 +31,13 @@ class StatusIn(BaseModel):
 
 @router.put("/status")
 async def put_status(body: StatusIn, rt: RuntimeDep, user: StaffDep) -> dict[str, Any]:
-    updated = await desk.set_status(rt, user.id, body.status)
+    updated = await serving.set_status(rt, user.id, body.status)
     return user_view(updated)
 
 
 @router.get("/conversations")
 async def my_conversations(rt: RuntimeDep, user: StaffDep) -> dict[str, Any]:
-    rows = await desk.conversations_of(rt, user.id)
+    rows = await serving.conversations_of(rt, user.id)
     return {"conversations": [conversation_view(c, staff=True) for c in rows]}
 
 
@@ -91,7 +91,7 @@ async def _catch_up(rt: Runtime, websocket: WebSocket, user_id: str, last_event_
             )
             or 0
         )
-    conversations = await desk.conversations_of(rt, user_id)
+    conversations = await serving.conversations_of(rt, user_id)
     await websocket.send_json(
         {
             "type": "snapshot",

@@ -27,7 +27,7 @@ from flowdesk.events import SubscriptionLost, conversation_topic
 from flowdesk.runtime import Runtime
 from flowdesk.security import CustomerClaims, read_customer_token
 from flowdesk.services import conversations as svc
-from flowdesk.services import desk
+from flowdesk.services import serving
 from flowdesk.storage.models import SANDBOX_CHANNEL_TYPE, Channel, Conversation
 from flowdesk.views import conversation_view, message_view
 
@@ -132,7 +132,7 @@ async def post_message(
     if caller.user is not None:
         if body.text is None or body.client_msg_id is not None:
             raise Invalid("an agent sends {text}")
-        message = await desk.agent_message(rt, conversation_id, caller.user, body.text)
+        message = await serving.agent_message(rt, conversation_id, caller.user, body.text)
         return {"message": message_view(message)}
     _customer_owns(caller, conversation_id)
     turn = await svc.post_customer_message(
@@ -147,7 +147,7 @@ async def close_conversation(
 ) -> dict[str, Any]:
     """The customer leaves, or the serving agent closes (the flow resumes at `done`)."""
     if caller.user is not None:
-        conversation = await desk.agent_close(rt, conversation_id, caller.user)
+        conversation = await serving.agent_close(rt, conversation_id, caller.user)
         return {"conversation": conversation_view(conversation, staff=True)}
     _customer_owns(caller, conversation_id)
     conversation = await svc.close_by_customer(rt, conversation_id)
@@ -170,7 +170,7 @@ class TransferIn(BaseModel):
 
 @router.post("/conversations/{conversation_id}/accept")
 async def accept_offer(conversation_id: str, rt: RuntimeDep, user: StaffDep) -> dict[str, Any]:
-    conversation = await desk.accept(rt, conversation_id, user)
+    conversation = await serving.accept(rt, conversation_id, user)
     return {"conversation": conversation_view(conversation, staff=True)}
 
 
@@ -178,7 +178,7 @@ async def accept_offer(conversation_id: str, rt: RuntimeDep, user: StaffDep) -> 
 async def transfer_conversation(
     conversation_id: str, body: TransferIn, rt: RuntimeDep, user: StaffDep
 ) -> dict[str, Any]:
-    conversation = await desk.transfer(
+    conversation = await serving.transfer(
         rt, conversation_id, user, agent_id=body.agent_id, skill_group_id=body.skill_group_id
     )
     return {"conversation": conversation_view(conversation, staff=True)}
@@ -186,7 +186,7 @@ async def transfer_conversation(
 
 @router.post("/conversations/{conversation_id}/request-rating", status_code=202)
 async def request_rating(conversation_id: str, rt: RuntimeDep, user: StaffDep) -> dict[str, Any]:
-    await desk.request_rating(rt, conversation_id, user)
+    await serving.request_rating(rt, conversation_id, user)
     return {"requested": True}
 
 

@@ -15,12 +15,10 @@ from sqlalchemy import func, or_, select
 
 from flowdesk.engine.template import render
 from flowdesk.engine.types import CustomerInput, RatingInput, RequestHandoff, Resume
-from flowdesk.errors import Conflict, Forbidden, Invalid, NotFound
 from flowdesk.routing import Candidate, anyone_online, choose_agent, eligible
-from flowdesk.runtime import Runtime
 from flowdesk.services import conversations as flow_turns
 from flowdesk.services.channels import channel_settings
-from flowdesk.services.tx import Tx, transaction
+from flowdesk.services.tx import Tx
 from flowdesk.storage.models import (
     SANDBOX_CHANNEL_TYPE,
     Channel,
@@ -111,7 +109,7 @@ def _request(conversation: Conversation) -> dict[str, Any]:
     return config
 
 
-def _desk(conversation: Conversation, **changes: Any) -> None:
+def update_desk(conversation: Conversation, **changes: Any) -> None:
     """Update the desk JSON by replacement, so the ORM sees the change."""
     conversation.desk = {**(conversation.desk or {}), **changes}
 
@@ -136,7 +134,7 @@ async def _say(tx: Tx, conversation: Conversation, template: str | None) -> None
         tx.add_message(conversation, sender="bot", text=text)
 
 
-def _notice(tx: Tx, conversation: Conversation, text: str) -> None:
+def notice(tx: Tx, conversation: Conversation, text: str) -> None:
     tx.add_message(conversation, sender="system", type="notice", text=text)
 
 
@@ -158,7 +156,7 @@ async def request_handoff(tx: Tx, conversation: Conversation, effect: RequestHan
         group_id = config.get("skill_group_id")
         group = await tx.session.get(SkillGroup, group_id) if group_id else None
         target = group.name if group is not None else group_id
-        _notice(
+        notice(
             tx, conversation, f"Simulator: here the conversation would be transferred to {target}."
         )
         await resume_flow(tx, conversation, "done")
@@ -170,7 +168,7 @@ async def request_handoff(tx: Tx, conversation: Conversation, effect: RequestHan
     await route(tx, conversation)
 
 
-async def _lock_group(tx: Tx, group_id: str | None) -> SkillGroup | None:
+async def lock_group(tx: Tx, group_id: str | None) -> SkillGroup | None:
     """The group, locked: routing writes its round-robin cursor, and a delete must wait."""
     if group_id is None:
         return None
@@ -181,7 +179,7 @@ async def _lock_group(tx: Tx, group_id: str | None) -> SkillGroup | None:
 
 
 async def route(tx: Tx, conversation: Conversation) -> None:
-    group = await _lock_group(tx, conversation.skill_group_id)
+    group = await lock_group(tx, conversation.skill_group_id)
     preferred = _request(conversation).get("agent_id")
     pool = await candidates(tx, group, preferred)
     declined = (conversation.desk or {}).get("declined", [])
@@ -253,7 +251,7 @@ async def assign(
     conversation.offered_to = None
     conversation.offer_expires_at = None
     conversation.queued_at = None
-    _desk(
+    update_desk(
         conversation,
         agent={"id": user.id, "display_name": user.display_name, "staff_no": user.staff_no},
         wait_no=None,
@@ -267,7 +265,7 @@ async def assign(
     # conversation on, the join/leave notices say enough.
     if success_text and not (conversation.desk or {}).get("agent_transfer"):
         await _say(tx, conversation, _request(conversation).get("success_text"))
-    _notice(tx, conversation, f"{user.display_name} joined the conversation")
+    notice(tx, conversation, f"{user.display_name} joined the conversation")
     if queue_group:
         await _queue_moved(tx, queue_group)
 
@@ -295,7 +293,7 @@ async def _enqueue(tx: Tx, conversation: Conversation, group: SkillGroup) -> Non
     if first_time:
         conversation.queued_at = tx.now
     ahead = await _count_ahead(tx, conversation)
-    _desk(conversation, wait_no=ahead)
+    update_desk(conversation, wait_no=ahead)
     tx.changed(conversation)
     await _say(tx, conversation, _request(conversation).get("queue_text"))
     max_wait = _request(conversation).get("max_wait_seconds")
@@ -341,7 +339,7 @@ async def _queue_moved(tx: Tx, group_id: str) -> None:
     for position, conversation in enumerate(await _queued(tx, group_id)):
         before = (conversation.desk or {}).get("wait_no")
         if before is None or position < before:
-            _desk(conversation, wait_no=position)
+            update_desk(conversation, wait_no=position)
             tx.changed(conversation)
             if before is not None:
                 await _say(tx, conversation, _request(conversation).get("queue_text"))
@@ -376,7 +374,7 @@ async def groups_of(tx: Tx, user_id: str) -> list[str]:
 async def drain(tx: Tx, group_ids: list[str]) -> None:
     """Give queued conversations of these groups to agents with free capacity, oldest first."""
     for group_id in sorted(group_ids):
-        group = await _lock_group(tx, group_id)
+        group = await lock_group(tx, group_id)
         if group is None:
             continue
         for conversation in await _queued(tx, group_id):
@@ -407,7 +405,7 @@ async def release(tx: Tx, conversation: Conversation, *, leaving_notice: bool) -
         freed = conversation.agent_id
         name = ((conversation.desk or {}).get("agent") or {}).get("display_name", "The agent")
         if leaving_notice:
-            _notice(tx, conversation, f"{name} left the conversation")
+            notice(tx, conversation, f"{name} left the conversation")
         tx.tell_agent(freed, "conversation.ended", conversation)
     elif state == "offered" and conversation.offered_to:
         freed = conversation.offered_to
@@ -418,7 +416,7 @@ async def release(tx: Tx, conversation: Conversation, *, leaving_notice: bool) -
     conversation.offered_to = None
     conversation.offer_expires_at = None
     conversation.queued_at = None
-    _desk(conversation, agent=None, wait_no=None, rating_requested=False)
+    update_desk(conversation, agent=None, wait_no=None, rating_requested=False)
     await tx.cancel(conversation.id, DESK_TIMERS)
     tx.changed(conversation)
     if queue_group:
@@ -442,7 +440,7 @@ async def customer_message(tx: Tx, conversation: Conversation, event: CustomerIn
     await tx.cancel(conversation.id, IDLE_TIMERS)
     if isinstance(event, RatingInput) and (conversation.desk or {}).get("rating_requested"):
         record_rating(tx, conversation, event.rating, event.comment)
-        _desk(conversation, rating_requested=False)
+        update_desk(conversation, rating_requested=False)
         tx.add_message(conversation, sender="bot", text=RATING_THANKS)
 
 
@@ -454,171 +452,23 @@ async def timer_fired(tx: Tx, conversation: Conversation, kind: str) -> None:
             slow.status = "away"
         declined = [*(conversation.desk or {}).get("declined", []), conversation.offered_to]
         tx.tell_agent(conversation.offered_to, "conversation.updated", conversation, withdrawn=True)
-        _desk(conversation, declined=declined)
+        update_desk(conversation, declined=declined)
         conversation.offered_to = None
         conversation.offer_expires_at = None
         await route(tx, conversation)
     elif kind == "queue_wait" and conversation.state in ("queued", "offered"):
         await _back_to_flow(tx, conversation, "timeout")
     elif kind == "customer_reminder" and conversation.state == "agent":
-        settings = await _channel_settings(tx, conversation)
+        settings = await channel_settings_of(tx, conversation)
         await _say(tx, conversation, settings.customer_reminder_text)
     elif kind == "customer_idle" and conversation.state == "agent":
-        settings = await _channel_settings(tx, conversation)
+        settings = await channel_settings_of(tx, conversation)
         await _say(tx, conversation, settings.customer_timeout_text)
         await release(tx, conversation, leaving_notice=False)
         await flow_turns.finish(tx, conversation, "customer_timeout")
 
 
-async def _channel_settings(tx: Tx, conversation: Conversation) -> Any:
+async def channel_settings_of(tx: Tx, conversation: Conversation) -> Any:
     channel = await tx.session.get(Channel, conversation.channel_id)
     assert channel is not None
     return channel_settings(channel)
-
-
-# --------------------------------------------------------------------------- agent actions
-
-
-def _check_serving(conversation: Conversation, user: User) -> None:
-    if conversation.state == "ended":
-        raise Conflict("the conversation has ended", code="conversation_ended")
-    serving = conversation.state == "agent" and conversation.agent_id == user.id
-    if not serving and not (user.role == "admin" and conversation.state == "agent"):
-        raise Forbidden("only the agent serving this conversation may do this")
-
-
-async def agent_message(rt: Runtime, conversation_id: str, user: User, text: str) -> Any:
-    async with transaction(rt) as tx:
-        conversation = await flow_turns.lock_conversation(tx.session, conversation_id)
-        _check_serving(conversation, user)
-        message = tx.add_message(
-            conversation,
-            sender="agent",
-            text=text,
-            agent_id=user.id,
-            payload={"agent": {"display_name": user.display_name, "staff_no": user.staff_no}},
-        )
-        settings = await _channel_settings(tx, conversation)
-        if settings.customer_idle_seconds:
-            idle = timedelta(seconds=settings.customer_idle_seconds)
-            await tx.arm(conversation.id, "customer_idle", tx.now + idle)
-            if settings.customer_reminder_seconds:
-                remind = timedelta(seconds=settings.customer_reminder_seconds)
-                await tx.arm(conversation.id, "customer_reminder", tx.now + remind)
-    return message
-
-
-async def accept(rt: Runtime, conversation_id: str, user: User) -> Conversation:
-    async with transaction(rt) as tx:
-        conversation = await flow_turns.lock_conversation(tx.session, conversation_id)
-        if conversation.state != "offered" or conversation.offered_to != user.id:
-            raise Conflict(
-                "this conversation is not offered to you (the offer expired or went to someone "
-                "else)",
-                code="offer_unavailable",
-            )
-        assert conversation.offer_expires_at is not None
-        if tx.now >= conversation.offer_expires_at:
-            raise Conflict("the offer expired", code="offer_unavailable")
-        await assign(tx, conversation, user)
-    return conversation
-
-
-async def agent_close(rt: Runtime, conversation_id: str, user: User) -> Conversation:
-    """The agent closes: the flow resumes at the transfer's `done` port (e.g. the survey)."""
-    async with transaction(rt) as tx:
-        conversation = await flow_turns.lock_conversation(tx.session, conversation_id)
-        if conversation.state != "agent" and user.role == "admin" and conversation.state != "ended":
-            await release(tx, conversation, leaving_notice=False)
-            await flow_turns.finish(tx, conversation, "closed_by_admin")
-            return conversation
-        _check_serving(conversation, user)
-        await release(tx, conversation, leaving_notice=True)
-        await resume_flow(tx, conversation, "done")
-    return conversation
-
-
-async def request_rating(rt: Runtime, conversation_id: str, user: User) -> None:
-    async with transaction(rt) as tx:
-        conversation = await flow_turns.lock_conversation(tx.session, conversation_id)
-        _check_serving(conversation, user)
-        _desk(conversation, rating_requested=True)
-        tx.add_message(
-            conversation, sender="bot", type="survey", text=SURVEY_TEXT, payload={"scale": "stars5"}
-        )
-
-
-async def transfer(
-    rt: Runtime,
-    conversation_id: str,
-    user: User,
-    *,
-    agent_id: str | None = None,
-    skill_group_id: str | None = None,
-) -> Conversation:
-    """Hand a served conversation to another agent, or to a skill group's routing."""
-    async with transaction(rt) as tx:
-        conversation = await flow_turns.lock_conversation(tx.session, conversation_id)
-        _check_serving(conversation, user)
-        current = conversation.agent_id
-        assert current is not None
-        if agent_id is not None:
-            target = await tx.session.get(User, agent_id)
-            if target is None:
-                raise Invalid(f"there is no agent {agent_id}", details={"agent_id": agent_id})
-            if target.id == current:
-                raise Invalid("the conversation is already with this agent")
-            if not await candidates(tx, None, target.id):
-                raise Conflict(
-                    f"{target.display_name} is not online with a free slot",
-                    code="agent_unavailable",
-                )
-            await release(tx, conversation, leaving_notice=True)
-            await assign(tx, conversation, target, success_text=False)
-            return conversation
-        group = await _lock_group(tx, skill_group_id)
-        if group is None:
-            raise Invalid(
-                f"there is no skill group {skill_group_id}",
-                details={"skill_group_id": skill_group_id},
-            )
-        pool = await candidates(tx, group)
-        if not pool:
-            raise Invalid(f"skill group {group.name!r} has no members")
-        if not anyone_online(pool, exclude=[current]):
-            raise Conflict(f"nobody else in {group.name!r} is online", code="no_agent_available")
-        await release(tx, conversation, leaving_notice=True)
-        conversation.skill_group_id = group.id
-        _desk(conversation, declined=[current], agent_transfer=True)
-        await route(tx, conversation)
-    return conversation
-
-
-async def set_status(rt: Runtime, user_id: str, status: str) -> User:
-    """An agent's status; coming online takes queued customers of their groups at once."""
-    async with transaction(rt) as tx:
-        user = await tx.session.scalar(select(User).where(User.id == user_id).with_for_update())
-        if user is None:
-            raise NotFound(f"user {user_id} not found")
-        user.status = status
-        user.updated_at = tx.now
-        tx.agent_event(user.id, "agent.status", {"status": status})
-        if status == "online":
-            await drain(tx, await groups_of(tx, user.id))
-    return user
-
-
-async def conversations_of(rt: Runtime, user_id: str) -> list[Conversation]:
-    """Offered to and served by this agent."""
-    async with rt.db.read() as session:
-        rows = await session.scalars(
-            select(Conversation)
-            .where(
-                or_(
-                    (Conversation.state == "agent") & (Conversation.agent_id == user_id),
-                    (Conversation.state == "offered") & (Conversation.offered_to == user_id),
-                )
-            )
-            .order_by(Conversation.updated_at)
-        )
-        return list(rows)
