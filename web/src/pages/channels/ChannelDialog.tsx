@@ -63,7 +63,7 @@ export function ChannelDialog({ channel, flows, onChanged, onClose }: ChannelDia
           <Switch label="Enabled (customers can start conversations)" checked={enabled}
             onChange={setEnabled} />
         </fieldset>
-        <ChannelSettingsFields form={settings} onChange={(form) => {
+        <ChannelSettingsFields form={settings} widget={channel.type === "web"} onChange={(form) => {
           setSaved(false);
           setSettings(form);
         }} />

@@ -3,17 +3,19 @@ import type { SettingsForm } from "./channelSettings";
 
 interface ChannelSettingsFieldsProps {
   form: SettingsForm;
+  /** Web channels also show how the chat widget looks and where it may be embedded. */
+  widget: boolean;
   onChange(form: SettingsForm): void;
 }
 
 /** The channel's settings: how the widget looks, and when idle conversations end. */
-export function ChannelSettingsFields({ form, onChange }: ChannelSettingsFieldsProps) {
+export function ChannelSettingsFields({ form, widget, onChange }: ChannelSettingsFieldsProps) {
   const set = <K extends keyof SettingsForm>(key: K, value: SettingsForm[K]) =>
     onChange({ ...form, [key]: value });
 
   return (
     <>
-      <fieldset>
+      {widget && <fieldset>
         <legend>Chat widget</legend>
         <div className="grid-2">
           <Field label="Title">
@@ -33,7 +35,7 @@ export function ChannelSettingsFields({ form, onChange }: ChannelSettingsFieldsP
           <textarea rows={2} value={form.offlineText} maxLength={1000}
             onChange={(e) => set("offlineText", e.target.value)} />
         </Field>
-      </fieldset>
+      </fieldset>}
       <fieldset>
         <legend>Conversations</legend>
         <div className="grid-2">
