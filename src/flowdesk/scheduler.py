@@ -9,19 +9,23 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from datetime import datetime, timedelta
 
 import structlog
 
 from flowdesk.runtime import Runtime
 from flowdesk.services.conversations import due_timers, fire_timer, next_timer_due
+from flowdesk.services.housekeeping import prune
 
 log = structlog.get_logger(__name__)
+PRUNE_EVERY = timedelta(hours=1)
 
 
 class TimerScheduler:
     def __init__(self, rt: Runtime) -> None:
         self.rt = rt
         self._task: asyncio.Task[None] | None = None
+        self._last_prune: datetime | None = None
 
     async def run_due(self) -> int:
         """Fire every timer due now; returns how many fired."""
@@ -42,12 +46,20 @@ class TimerScheduler:
             if not progressed:
                 return fired
 
+    async def _housekeeping(self) -> None:
+        now = self.rt.clock.now()
+        if self._last_prune is None or now - self._last_prune >= PRUNE_EVERY:
+            self._last_prune = now
+            pruned = await prune(self.rt)
+            log.info("housekeeping", **vars(pruned))
+
     async def _loop(self) -> None:
         interval = self.rt.settings.scheduler_interval_seconds
         while True:
             self.rt.timers_changed.clear()
             try:
                 await self.run_due()
+                await self._housekeeping()
                 due = await next_timer_due(self.rt)
             except Exception:
                 log.exception("scheduler_error")

@@ -75,6 +75,13 @@ class Settings(BaseSettings):
         le=3600,
         description="An agent with no open stream for this long is set offline.",
     )
+    event_retention_hours: int = Field(
+        default=72,
+        ge=1,
+        le=24 * 365,
+        description="Agent stream events are kept this long; a stream resuming from an older "
+        "event starts again from a snapshot.",
+    )
     auto_migrate: bool = Field(
         default=True,
         description="Upgrade the schema at start (turn off when several nodes share PostgreSQL).",

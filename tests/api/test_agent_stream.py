@@ -651,3 +651,25 @@ def test_postgres_event_committed_after_a_newer_one_still_reaches_the_stream(
     with desk.stream(alice.token, last_event_id=fast_id) as ws:
         assert receive(ws)["probe"] == "slow"  # a resume after `fast` still gets `slow`
         settle(ws, alice)
+
+
+def test_resuming_from_an_event_housekeeping_deleted_starts_from_a_snapshot(desk: Desk) -> None:
+    from flowdesk.services.housekeeping import prune
+
+    alice = desk.agent("Alice")
+    with desk.stream(alice.token) as ws:
+        snapshot = receive(ws)
+        assert snapshot["type"] == "snapshot"
+        alice.status("online")
+        old = receive(ws)
+        assert old["type"] == "agent.status"
+    desk.clock.advance(desk.rt.settings.event_retention_hours * 3600 + 60)
+    portal = desk.client.portal
+    assert portal is not None
+    pruned = portal.call(prune, desk.rt)
+    assert pruned.agent_events >= 1
+    with desk.stream(alice.token, last_event_id=old["id"]) as ws:
+        resync = receive(ws)
+        assert resync["type"] == "snapshot"  # not a replay with a hole in it
+        assert resync["conversations"] == []
+        settle(ws, alice)

@@ -65,12 +65,23 @@ async def agent_stream(websocket: WebSocket, token: str = "", last_event_id: int
             await websocket.close()
 
 
+async def _still_kept(rt: Runtime, user_id: str, event_id: int) -> bool:
+    """Whether the client's last event is still stored (housekeeping deletes old ones)."""
+    async with rt.db.read() as session:
+        found = await session.scalar(
+            select(AgentEvent.id).where(AgentEvent.id == event_id, AgentEvent.user_id == user_id)
+        )
+    return found is not None
+
+
 async def _catch_up(rt: Runtime, websocket: WebSocket, user_id: str, last_event_id: int) -> int:
     """Send what the client missed; without a `last_event_id`, a snapshot of its work.
 
     Rows are read first and sent after the session is closed, so a slow client never
     holds a database connection.
     """
+    if last_event_id > 0 and not await _still_kept(rt, user_id, last_event_id):
+        last_event_id = -1  # older than the retention: what followed may be gone, so resync
     if last_event_id >= 0:
         async with rt.db.read() as session:
             events = list(
