@@ -344,3 +344,30 @@ async def test_metrics_count_what_happened(server: Server) -> None:
     assert sample(after, ended) == sample(before, ended) + 1
     assert sample(after, customer_messages) == sample(before, customer_messages) + 1
     assert sample(after, "flowdesk_customer_turn_seconds_count") >= 1
+
+
+async def test_a_customer_turn_costs_a_handful_of_statements(server: Server) -> None:
+    """Lock, dedupe check, channel, one conversation update, the messages, the idle timer."""
+    from sqlalchemy import event
+
+    retry_flow = linear_flow(
+        {
+            "type": "collect",
+            "config": {"text": "Number?", "variable": "n", "input_type": "number"},
+            "_to_end": ["invalid", "timeout"],
+        },
+    )
+    customer = await server.start(await server.deploy(retry_flow))
+    statements: list[str] = []
+    engine = server.rt.db.write_engine.sync_engine
+
+    def record(conn: object, cursor: object, statement: str, *args: object) -> None:
+        statements.append(statement.split()[0])
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        await customer.say("not a number", client_msg_id="q1")
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert statements.count("UPDATE") == 1, statements
+    assert len(statements) <= 7, statements

@@ -259,8 +259,11 @@ async def _customer_turn(
             return Turn(list(answered), duplicate=True)
     if conversation.state == "ended":
         raise Conflict("the conversation has ended", code="conversation_ended")
-    compiled = None
+    compiled = channel = None
     if conversation.state == "bot":
+        # Read everything the flow needs before the message changes the conversation, so no
+        # autoflush writes the conversation row twice in one turn.
+        channel = await session.get(Channel, conversation.channel_id)
         compiled = await compiled_version(
             tx.rt, session, conversation.flow_id, conversation.flow_version
         )
@@ -272,7 +275,7 @@ async def _customer_turn(
     inbound.client_msg_id = client_msg_id
     tx.reply_to = (conversation.id, inbound.id)
     if conversation.state == "bot":
-        await advance(tx, conversation, event, compiled=compiled)
+        await advance(tx, conversation, event, compiled=compiled, channel=channel)
     else:
         await desk.customer_message(tx, conversation, event)
     replies = [m for _, m in tx.outbox.messages if m.in_reply_to == inbound.id]
