@@ -231,6 +231,38 @@ def flow_export(
     sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
 
 
+@app.command()
+def bench(
+    quick: Annotated[bool, typer.Option(help="A short run (under a minute).")] = False,
+    database_url: Annotated[
+        str | None, typer.Option(help="Database for the nodes (default: a fresh SQLite file).")
+    ] = None,
+    redis_url: Annotated[str | None, typer.Option(help="Redis for several nodes.")] = None,
+    nodes: Annotated[int, typer.Option(min=1, max=16, help="Flowdesk processes.")] = 1,
+    concurrency: Annotated[int, typer.Option(min=1, max=5000, help="Customers at once.")] = 100,
+    duration: Annotated[float | None, typer.Option(min=1, help="Seconds of measured load.")] = None,
+    idle: Annotated[
+        int, typer.Option(min=0, help="Also hold N idle conversations with open streams.")
+    ] = 0,
+) -> None:
+    """Measure customer messages per second and latency next to a trivial-route baseline."""
+    from flowdesk.bench import BenchConfig, run
+
+    measured = duration or (8.0 if quick else 20.0)
+    config = BenchConfig(
+        database_url=database_url,
+        redis_url=redis_url,
+        nodes=nodes,
+        concurrency=concurrency,
+        duration=measured,
+        baseline_duration=min(measured, 6.0 if quick else 10.0),
+        warmup=1.0 if quick else 2.0,
+        idle=idle,
+    )
+    result = asyncio.run(run(config))
+    sys.stdout.write(json.dumps(result) + "\n")
+
+
 def main() -> None:
     app()
 

@@ -1,0 +1,584 @@
+"""`flowdesk bench`: how fast Flowdesk serves customers, next to a baseline on the same stack.
+
+The benchmark starts real servers as subprocesses (`flowdesk serve`, one per node) on a fresh
+database, publishes a realistic flow through the admin API, and drives simulated customers through
+the customer HTTP API with a WebSocket stream open per conversation. In the same run it measures a
+**baseline**: the same server stack (uvicorn + FastAPI, same flags) answering a trivial JSON POST
+with no engine and no database, driven by the same client code. It prints one JSON object.
+
+Every message a simulated customer sends is checked afterwards in its conversation's history: it
+must be there exactly once (`lost` counts the ones that are not), and the stream must have delivered
+every message of the history (`stream_gaps` counts conversations where it did not).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx2 as httpx
+import websockets
+
+ADMIN_EMAIL = "bench@flowdesk.local"
+ADMIN_PASSWORD = "bench-admin-password"  # noqa: S105 - a throwaway server's account
+READY_TIMEOUT_SECONDS = 60.0
+EMAIL_DOMAIN = "example.com"
+
+
+@dataclass(frozen=True)
+class BenchConfig:
+    """What to run: the set-up and the load."""
+
+    database_url: str | None = None
+    redis_url: str | None = None
+    nodes: int = 1
+    concurrency: int = 100
+    duration: float = 20.0
+    baseline_duration: float = 10.0
+    warmup: float = 2.0
+    idle: int = 0
+    streams: bool = True
+
+
+@dataclass
+class Sample:
+    """What the customer workers saw."""
+
+    latencies_ms: list[float] = field(default_factory=list)
+    messages: int = 0
+    conversations: int = 0
+    errors: int = 0
+    error_examples: list[str] = field(default_factory=list)
+    #: conversation id → (customer token, node url, client_msg_ids sent, stream seqs seen)
+    sent: dict[str, tuple[str, str, list[str], list[int]]] = field(default_factory=dict)
+
+    def error(self, what: str) -> None:
+        self.errors += 1
+        if len(self.error_examples) < 5:
+            self.error_examples.append(what[:300])
+
+
+def bench_document() -> dict[str, Any]:
+    """Welcome → menu → e-mail question (answered once wrongly) → condition → variable → end."""
+
+    def node(node_id: str, type_: str, x: int, **config: Any) -> dict[str, Any]:
+        return {
+            "id": node_id,
+            "type": type_,
+            "name": node_id,
+            "config": config,
+            "position": {"x": x, "y": 0},
+        }
+
+    nodes = [
+        node("start", "start", 0),
+        node("welcome", "message", 200, text="Hi ${SystemClientUserID}, welcome to Bench Shop."),
+        node(
+            "menu",
+            "menu",
+            400,
+            text="How can we help?",
+            options=[
+                {"id": "order", "label": "Order status", "keywords": ["order"]},
+                {"id": "sales", "label": "Sales"},
+            ],
+            max_retries=2,
+        ),
+        node(
+            "email",
+            "collect",
+            600,
+            text="Your e-mail address, please?",
+            variable="email",
+            input_type="email",
+            retry_text="That does not look like an e-mail address. Try again?",
+            max_retries=3,
+        ),
+        node(
+            "vip",
+            "condition",
+            800,
+            cases=[
+                {
+                    "id": "ours",
+                    "match": "all",
+                    "rules": [
+                        {"variable": "email", "operator": "ends_with", "value": EMAIL_DOMAIN}
+                    ],
+                }
+            ],
+        ),
+        node(
+            "note",
+            "set_variable",
+            1000,
+            assignments=[{"variable": "tier", "value": "gold ${email}"}],
+        ),
+        node("bye", "end", 1200, text="Thanks ${email}, we will write to you. Bye!"),
+        node("bye_other", "end", 1200, text="Thanks, bye!"),
+    ]
+    edges = [
+        ("start", "next", "welcome"),
+        ("welcome", "next", "menu"),
+        ("menu", "order", "email"),
+        ("menu", "sales", "email"),
+        ("menu", "invalid", "bye_other"),
+        ("menu", "timeout", "bye_other"),
+        ("email", "next", "vip"),
+        ("email", "invalid", "bye_other"),
+        ("email", "timeout", "bye_other"),
+        ("vip", "ours", "note"),
+        ("vip", "else", "bye_other"),
+        ("note", "next", "bye"),
+    ]
+    return {
+        "schema_version": 1,
+        "name": "Benchmark reception",
+        "nodes": nodes,
+        "edges": [{"source": s, "port": p, "target": t} for s, p, t in edges],
+    }
+
+
+# --------------------------------------------------------------------------- processes
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _rss_kib(pid: int) -> int:
+    """Resident memory of a process, from /proc (Linux)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+@contextlib.contextmanager
+def _process(
+    command: list[str], env: dict[str, str], log: Path
+) -> Iterator[subprocess.Popen[bytes]]:
+    with log.open("wb") as output:
+        process = subprocess.Popen(  # noqa: S603 - our own executables, no shell
+            command, env=env, stdout=output, stderr=subprocess.STDOUT
+        )
+    try:
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+async def _wait_ready(url: str, path: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + READY_TIMEOUT_SECONDS
+    async with httpx.AsyncClient(timeout=2.0) as client:
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise RuntimeError(f"server exited with {process.returncode}; see {log}")
+            with contextlib.suppress(httpx.TransportError):
+                if (await client.get(f"{url}{path}")).status_code == 200:
+                    return
+            await asyncio.sleep(0.1)
+    raise RuntimeError(f"server at {url} was not ready in time; see {log}")
+
+
+def _flowdesk_env(config: BenchConfig, database_url: str) -> dict[str, str]:
+    env = {
+        **os.environ,
+        "FLOWDESK_DATABASE_URL": database_url,
+        "FLOWDESK_ADMIN_EMAIL": ADMIN_EMAIL,
+        "FLOWDESK_ADMIN_PASSWORD": ADMIN_PASSWORD,
+        "FLOWDESK_ENVIRONMENT": "test",
+        "FLOWDESK_SECRET_KEY": "bench-" + secrets.token_hex(24),
+        "FLOWDESK_LOG_LEVEL": "warning",
+    }
+    if config.redis_url:
+        env["FLOWDESK_REDIS_URL"] = config.redis_url
+    return env
+
+
+@contextlib.asynccontextmanager
+async def flowdesk_nodes(
+    config: BenchConfig, workdir: Path
+) -> AsyncIterator[list[tuple[str, subprocess.Popen[bytes]]]]:
+    """`config.nodes` times `flowdesk serve` on one database; yields (url, process) per node."""
+    database_url = config.database_url or f"sqlite:///{workdir / 'bench.db'}"
+    env = _flowdesk_env(config, database_url)
+    executable = str(Path(sys.executable).parent / "flowdesk")
+    with contextlib.ExitStack() as stack:
+        nodes: list[tuple[str, subprocess.Popen[bytes]]] = []
+        for index in range(config.nodes):
+            port = _free_port()
+            log = workdir / f"node{index}.log"
+            # Only the first node migrates; the others start once it is ready.
+            node_env = {**env, "FLOWDESK_AUTO_MIGRATE": "true" if index == 0 else "false"}
+            command = [executable, "serve", "--host", "127.0.0.1", "--port", str(port)]
+            process = stack.enter_context(_process(command, node_env, log))
+            url = f"http://127.0.0.1:{port}"
+            await _wait_ready(url, "/readyz", process, log)
+            nodes.append((url, process))
+        yield nodes
+
+
+BASELINE_APP = """
+from fastapi import FastAPI
+
+app = FastAPI()
+
+
+@app.post("/echo")
+async def echo(body: dict) -> dict:
+    return {"messages": [{"seq": 1, "text": str(body.get("text", ""))}]}
+
+
+@app.get("/healthz")
+async def healthz() -> dict:
+    return {"status": "ok"}
+"""
+
+
+@contextlib.asynccontextmanager
+async def baseline_server(workdir: Path) -> AsyncIterator[str]:
+    """The same stack as `flowdesk serve` (uvicorn, FastAPI) with one trivial JSON route."""
+    (workdir / "bench_baseline.py").write_text(BASELINE_APP)
+    port = _free_port()
+    command = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "bench_baseline:app",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+        "--app-dir",
+        str(workdir),
+    ]
+    with _process(command, dict(os.environ), workdir / "baseline.log") as process:
+        url = f"http://127.0.0.1:{port}"
+        await _wait_ready(url, "/healthz", process, workdir / "baseline.log")
+        yield url
+
+
+# --------------------------------------------------------------------------- load
+
+
+async def _admin_setup(url: str) -> str:
+    """Publish the benchmark flow and bind it to a fresh api channel; returns the channel key."""
+    async with httpx.AsyncClient(base_url=url, timeout=30.0) as client:
+        login = await client.post(
+            "/api/v1/auth/login", json={"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}
+        )
+        login.raise_for_status()
+        admin = {"authorization": f"Bearer {login.json()['token']}"}
+        flow = await client.post(
+            "/api/v1/flows",
+            json={"name": "Benchmark", "document": bench_document()},
+            headers=admin,
+        )
+        flow.raise_for_status()
+        flow_id = flow.json()["id"]
+        (
+            await client.post(f"/api/v1/flows/{flow_id}/publish", json={}, headers=admin)
+        ).raise_for_status()
+        channel = await client.post(
+            "/api/v1/channels", json={"name": "bench", "type": "api"}, headers=admin
+        )
+        channel.raise_for_status()
+        bound = await client.put(
+            f"/api/v1/channels/{channel.json()['id']}/flow",
+            json={"flow_id": flow_id},
+            headers=admin,
+        )
+        bound.raise_for_status()
+        key: str = channel.json()["key"]
+        return key
+
+
+def _ws_url(http_url: str) -> str:
+    return "ws" + http_url.removeprefix("http")
+
+
+async def _stream(url: str, conversation_id: str, token: str, seen: list[int]) -> None:
+    """Hold the customer's stream open and record the `seq` of every message it delivers."""
+    stream = f"{_ws_url(url)}/api/v1/conversations/{conversation_id}/stream?token={token}"
+    with contextlib.suppress(websockets.ConnectionClosed, OSError, asyncio.CancelledError):
+        async with websockets.connect(stream, max_size=2**20) as ws:
+            async for raw in ws:
+                event = json.loads(raw)
+                if event.get("type") == "message":
+                    seen.append(event["message"]["seq"])
+
+
+async def _conversation(
+    client: httpx.AsyncClient,
+    url: str,
+    key: str,
+    number: int,
+    sample: Sample,
+    measuring: bool,
+    streams: bool,
+) -> None:
+    """One simulated customer from start to end; latency counted per customer message."""
+    customer = f"bench-{number}"
+    started = await client.post(
+        f"{url}/api/v1/channels/{key}/conversations", json={"customer_id": customer}
+    )
+    if started.status_code != 201:
+        sample.error(f"start {started.status_code}: {started.text}")
+        return
+    body = started.json()
+    conversation_id = body["conversation"]["id"]
+    token = body["customer_token"]
+    headers = {"authorization": f"Bearer {token}"}
+    sent_ids: list[str] = []
+    seen: list[int] = []
+    stream_task = (
+        asyncio.create_task(_stream(url, conversation_id, token, seen)) if streams else None
+    )
+    turns: list[dict[str, Any]] = [
+        {"choice": "order"},
+        {"text": "not an e-mail"},
+        {"text": f"{customer}@{EMAIL_DOMAIN}"},
+    ]
+    try:
+        for index, turn in enumerate(turns):
+            client_msg_id = f"{customer}-{index}"
+            began = time.perf_counter()
+            response = await client.post(
+                f"{url}/api/v1/conversations/{conversation_id}/messages",
+                json={**turn, "client_msg_id": client_msg_id},
+                headers=headers,
+            )
+            elapsed = (time.perf_counter() - began) * 1000
+            if response.status_code != 200:
+                sample.error(f"message {response.status_code}: {response.text}")
+                return
+            sent_ids.append(client_msg_id)
+            if measuring:
+                sample.latencies_ms.append(elapsed)
+                sample.messages += 1
+        if measuring:
+            sample.conversations += 1
+    finally:
+        if measuring:
+            sample.sent[conversation_id] = (token, url, sent_ids, seen)
+        if stream_task is not None:
+            # Give the stream a moment to deliver the last replies before it is closed.
+            await asyncio.sleep(0.05)
+            stream_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await stream_task
+
+
+async def drive_flowdesk(
+    urls: list[str], key: str, config: BenchConfig, duration: float
+) -> tuple[Sample, float]:
+    """`concurrency` customers in a loop for `duration` seconds after a warm-up."""
+    sample = Sample()
+    limits = httpx.Limits(
+        max_connections=config.concurrency, max_keepalive_connections=config.concurrency
+    )
+    counter = iter(range(10**9))
+    async with httpx.AsyncClient(timeout=30.0, limits=limits) as client:
+        measure_from = time.monotonic() + config.warmup
+        stop_at = measure_from + duration
+
+        async def worker(index: int) -> None:
+            url = urls[index % len(urls)]
+            while time.monotonic() < stop_at:
+                measuring = time.monotonic() >= measure_from
+                try:
+                    await _conversation(
+                        client, url, key, next(counter), sample, measuring, config.streams
+                    )
+                except httpx.HTTPError as exc:
+                    sample.error(f"{type(exc).__name__}: {exc}")
+
+        await asyncio.gather(*(worker(i) for i in range(config.concurrency)))
+        elapsed = time.monotonic() - measure_from
+    return sample, elapsed
+
+
+async def drive_baseline(
+    url: str, config: BenchConfig, duration: float
+) -> tuple[int, float, list[float]]:
+    """The same client shape against the trivial route: POSTs per second."""
+    limits = httpx.Limits(
+        max_connections=config.concurrency, max_keepalive_connections=config.concurrency
+    )
+    done = 0
+    latencies: list[float] = []
+    async with httpx.AsyncClient(timeout=30.0, limits=limits) as client:
+        measure_from = time.monotonic() + config.warmup
+        stop_at = measure_from + duration
+
+        async def worker() -> None:
+            nonlocal done
+            while time.monotonic() < stop_at:
+                began = time.perf_counter()
+                response = await client.post(f"{url}/echo", json={"text": "hello"})
+                response.raise_for_status()
+                if time.monotonic() >= measure_from:
+                    done += 1
+                    latencies.append((time.perf_counter() - began) * 1000)
+
+        await asyncio.gather(*(worker() for _ in range(config.concurrency)))
+        elapsed = time.monotonic() - measure_from
+    return done, elapsed, latencies
+
+
+async def audit(sample: Sample) -> tuple[int, int]:
+    """(lost, stream_gaps): each sent message must be in its history exactly once, and the
+    stream must have delivered every message of the history."""
+    lost = 0
+    gaps = 0
+    async with httpx.AsyncClient(timeout=30.0) as client:
+        semaphore = asyncio.Semaphore(20)
+
+        async def check(
+            conversation_id: str, token: str, url: str, ids: list[str], seen: list[int]
+        ) -> None:
+            nonlocal lost, gaps
+            async with semaphore:
+                response = await client.get(
+                    f"{url}/api/v1/conversations/{conversation_id}/messages",
+                    params={"after_seq": 0, "limit": 1000},
+                    headers={"authorization": f"Bearer {token}"},
+                )
+            history = response.json()["messages"] if response.status_code == 200 else []
+            counts: dict[str, int] = {}
+            for message in history:
+                if message.get("client_msg_id"):
+                    counts[message["client_msg_id"]] = counts.get(message["client_msg_id"], 0) + 1
+            lost += sum(1 for i in ids if counts.get(i, 0) != 1)
+            seqs = [m["seq"] for m in history]
+            if seqs != list(range(1, len(seqs) + 1)):
+                lost += 1  # a gap or a duplicate in seq
+            if seen and sorted(set(seen)) != seqs:
+                gaps += 1
+
+        await asyncio.gather(
+            *(check(cid, tok, url, ids, seen) for cid, (tok, url, ids, seen) in sample.sent.items())
+        )
+    return lost, gaps
+
+
+async def idle_memory(urls: list[str], key: str, pids: list[int], count: int) -> float:
+    """Open `count` conversations with streams and leave them idle: KiB of RSS per conversation."""
+    before = sum(_rss_kib(pid) for pid in pids)
+    tasks: list[asyncio.Task[None]] = []
+    limits = httpx.Limits(max_connections=50)
+    async with httpx.AsyncClient(timeout=30.0, limits=limits) as client:
+        semaphore = asyncio.Semaphore(50)
+
+        async def open_one(number: int) -> None:
+            url = urls[number % len(urls)]
+            async with semaphore:
+                started = await client.post(
+                    f"{url}/api/v1/channels/{key}/conversations",
+                    json={"customer_id": f"idle-{number}"},
+                )
+            body = started.json()
+            seen: list[int] = []
+            tasks.append(
+                asyncio.create_task(
+                    _stream(url, body["conversation"]["id"], body["customer_token"], seen)
+                )
+            )
+
+        await asyncio.gather(*(open_one(i) for i in range(count)))
+        await asyncio.sleep(2.0)
+        after = sum(_rss_kib(pid) for pid in pids)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+    return round((after - before) / max(count, 1), 2)
+
+
+def _percentile(values: list[float], fraction: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
+    return round(ordered[index], 2)
+
+
+async def run(config: BenchConfig) -> dict[str, Any]:
+    """Run the whole benchmark and return the figures."""
+    with tempfile.TemporaryDirectory(prefix="flowdesk-bench-") as tmp:
+        workdir = Path(tmp)
+        async with baseline_server(workdir) as baseline_url:
+            done, baseline_elapsed, baseline_latencies = await drive_baseline(
+                baseline_url, config, config.baseline_duration
+            )
+        baseline_rate = done / baseline_elapsed if baseline_elapsed > 0 else 0.0
+        async with flowdesk_nodes(config, workdir) as nodes:
+            urls = [url for url, _ in nodes]
+            key = await _admin_setup(urls[0])
+            sample, elapsed = await drive_flowdesk(urls, key, config, config.duration)
+            lost, stream_gaps = await audit(sample)
+            idle_kib = (
+                await idle_memory(urls, key, [p.pid for _, p in nodes], config.idle)
+                if config.idle
+                else None
+            )
+    rate = sample.messages / elapsed if elapsed > 0 else 0.0
+    result: dict[str, Any] = {
+        "messages_per_second": round(rate, 1),
+        "p50_ms": _percentile(sample.latencies_ms, 0.50),
+        "p99_ms": _percentile(sample.latencies_ms, 0.99),
+        "mean_ms": round(statistics.fmean(sample.latencies_ms), 2) if sample.latencies_ms else 0.0,
+        "conversations_per_second": round(sample.conversations / elapsed, 1) if elapsed else 0.0,
+        "messages": sample.messages,
+        "conversations": sample.conversations,
+        "baseline_messages_per_second": round(baseline_rate, 1),
+        "baseline_p50_ms": _percentile(baseline_latencies, 0.50),
+        "baseline_p99_ms": _percentile(baseline_latencies, 0.99),
+        "ratio_to_baseline": round(rate / baseline_rate, 3) if baseline_rate else None,
+        "errors": sample.errors,
+        "lost": lost,
+        "stream_gaps": stream_gaps,
+        "setup": {
+            "database": "postgresql"
+            if (config.database_url or "").startswith("postgres")
+            else "sqlite",
+            "redis": bool(config.redis_url),
+            "nodes": config.nodes,
+            "concurrency": config.concurrency,
+            "duration_seconds": config.duration,
+            "baseline_duration_seconds": config.baseline_duration,
+            "streams": config.streams,
+            "flow": "welcome, menu, e-mail question answered once wrongly, condition, "
+            "set variable, end",
+            "cpus": os.cpu_count(),
+        },
+    }
+    if sample.error_examples:
+        result["error_examples"] = sample.error_examples
+    if idle_kib is not None:
+        result["idle_conversations"] = config.idle
+        result["kib_per_idle_conversation"] = idle_kib
+    return result
