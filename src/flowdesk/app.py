@@ -16,6 +16,7 @@ from flowdesk.api import (
     conversations,
     flows,
     health,
+    knowledge_bases,
     schedules,
     skill_groups,
     users,
@@ -84,7 +85,17 @@ def create_app(
     docs_pages = {app.docs_url, app.swagger_ui_oauth2_redirect_url}
     app.add_middleware(SecurityHeaders, skip_csp=frozenset(p for p in docs_pages if p))
     api = APIRouter(prefix=API_PREFIX)
-    for module in (auth, flows, channels, schedules, skill_groups, users, conversations, agent):
+    for module in (
+        auth,
+        flows,
+        channels,
+        schedules,
+        skill_groups,
+        users,
+        conversations,
+        agent,
+        knowledge_bases,
+    ):
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(health.router)

@@ -21,6 +21,7 @@ from flowdesk.storage.models import (
     Conversation,
     Flow,
     FlowVersion,
+    KnowledgeBase,
     Schedule,
     SkillGroup,
     User,
@@ -74,9 +75,15 @@ async def validation_env(rt: Runtime, session: AsyncSession) -> ValidationEnv:
     schedules = frozenset((await session.scalars(select(Schedule.id))).all())
     skill_groups = frozenset((await session.scalars(select(SkillGroup.id))).all())
     agents = frozenset((await session.scalars(select(User.id))).all())
+    knowledge_bases = frozenset((await session.scalars(select(KnowledgeBase.id))).all())
     capabilities = frozenset({"llm"} if rt.settings.llm_base_url else set())
     return ValidationEnv(
-        existing={"schedule": schedules, "skill_group": skill_groups, "agent": agents},
+        existing={
+            "schedule": schedules,
+            "skill_group": skill_groups,
+            "agent": agents,
+            "knowledge_base": knowledge_bases,
+        },
         capabilities=capabilities,
     )
 
