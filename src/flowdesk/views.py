@@ -30,7 +30,8 @@ def message_view(message: Message) -> dict[str, Any]:
         "created_at": iso(message.created_at),
     }
     payload = message.payload or {}
-    for key in ("options", "scale", "choice", "rating", "comment"):
+    # `agent`: who wrote an agent message (display name, staff number), for the widget.
+    for key in ("options", "scale", "choice", "rating", "comment", "agent"):
         if key in payload:
             view[key] = payload[key]
     if message.client_msg_id is not None:
@@ -81,6 +82,19 @@ def conversation_view(conversation: Conversation, *, staff: bool = False) -> dic
             path=flow_state.get("path", []),
         )
     return view
+
+
+def queue_entry_view(conversation: Conversation, position: int) -> dict[str, Any]:
+    """One waiting customer in a skill group's queue (the agent API and `queue.updated`)."""
+    return {
+        "conversation_id": conversation.id,
+        "position": position,
+        "priority": conversation.priority,
+        "customer_id": conversation.customer_id,
+        "customer_name": conversation.customer_name,
+        "channel_id": conversation.channel_id,
+        "queued_at": iso(conversation.queued_at),
+    }
 
 
 def user_view(user: User) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""The agent API (SPEC §7): status, my conversations, and the agent event stream."""
+"""The agent API (SPEC §7): status, my conversations, my queues, the directory, and the agent
+event stream."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from flowdesk.api.deps import MAX_INT, SESSION_COOKIE, RuntimeDep, StaffDep
 from flowdesk.api.streaming import forward
 from flowdesk.events import SubscriptionLost
 from flowdesk.runtime import Runtime
-from flowdesk.services import serving
+from flowdesk.services import serving, workspace
 from flowdesk.services.outbox import agent_event_view, agent_topic
 from flowdesk.services.users import user_for_token
 from flowdesk.storage.models import AgentEvent
@@ -39,6 +40,26 @@ async def put_status(body: StatusIn, rt: RuntimeDep, user: StaffDep) -> dict[str
 async def my_conversations(rt: RuntimeDep, user: StaffDep) -> dict[str, Any]:
     rows = await serving.conversations_of(rt, user.id)
     return {"conversations": [conversation_view(c, staff=True) for c in rows]}
+
+
+@router.get("/queues")
+async def my_queues(rt: RuntimeDep, user: StaffDep) -> dict[str, Any]:
+    """The queues of my skill groups (an admin: every group), read-only, in queue order."""
+    return {"queues": await workspace.queues_for(rt, user)}
+
+
+@router.get("/directory")
+async def directory(rt: RuntimeDep, _user: StaffDep) -> dict[str, Any]:
+    """Names for the workspace: agents (with status) and skill groups to transfer to, and the
+    channels a conversation can come from. No e-mails, members or channel keys."""
+    found = await workspace.directory(rt)
+    return {
+        "agents": [
+            {"id": a.id, "display_name": a.display_name, "status": a.status} for a in found.agents
+        ],
+        "skill_groups": [{"id": g.id, "name": g.name} for g in found.skill_groups],
+        "channels": [{"id": c.id, "name": c.name, "type": c.type} for c in found.channels],
+    }
 
 
 @router.websocket("/stream")

@@ -27,7 +27,7 @@ from flowdesk.storage.models import (
     SkillGroupMember,
     User,
 )
-from flowdesk.views import iso
+from flowdesk.views import iso, queue_entry_view
 
 log = structlog.get_logger(__name__)
 
@@ -37,6 +37,8 @@ DESK_TIMERS = ("offer", "queue_wait", "customer_reminder", "customer_idle")
 IDLE_TIMERS = ("customer_reminder", "customer_idle")
 SURVEY_TEXT = "How would you rate this conversation?"
 RATING_THANKS = "Thank you for your rating!"
+#: Queue order: priority 1 first, then arrival, then id for customers who arrived together.
+QUEUE_ORDER = (Conversation.priority, Conversation.queued_at, Conversation.id)
 
 
 # --------------------------------------------------------------------------- snapshot
@@ -329,7 +331,7 @@ async def _queued(tx: Tx, group_id: str) -> list[Conversation]:
     rows = await tx.session.scalars(
         select(Conversation)
         .where(Conversation.skill_group_id == group_id, Conversation.state == "queued")
-        .order_by(Conversation.priority, Conversation.queued_at, Conversation.id)
+        .order_by(*QUEUE_ORDER)
     )
     return list(rows)
 
@@ -347,16 +349,7 @@ async def _queue_moved(tx: Tx, group_id: str) -> None:
 
 
 async def _queue_changed(tx: Tx, group_id: str) -> None:
-    queue = [
-        {
-            "conversation_id": c.id,
-            "position": index + 1,
-            "priority": c.priority,
-            "customer_id": c.customer_id,
-            "queued_at": iso(c.queued_at),
-        }
-        for index, c in enumerate(await _queued(tx, group_id))
-    ]
+    queue = [queue_entry_view(c, index + 1) for index, c in enumerate(await _queued(tx, group_id))]
     members = await tx.session.scalars(
         select(SkillGroupMember.user_id).where(SkillGroupMember.group_id == group_id)
     )
