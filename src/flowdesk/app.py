@@ -20,8 +20,10 @@ from flowdesk.api import (
     schedules,
     skill_groups,
     users,
+    widget,
 )
 from flowdesk.api.errors import RefuseNul, install_error_handlers
+from flowdesk.api.origins import CustomerCors
 from flowdesk.clock import Clock, SystemClock
 from flowdesk.console import SecurityHeaders, default_console_dir, install_console
 from flowdesk.engine.module import Registry
@@ -84,6 +86,8 @@ def create_app(
     # The API docs page loads Swagger UI from a CDN: the console's strict CSP would blank it.
     docs_pages = {app.docs_url, app.swagger_ui_oauth2_redirect_url}
     app.add_middleware(SecurityHeaders, skip_csp=frozenset(p for p in docs_pages if p))
+    # The widget calls the customer endpoints from other sites (bearer tokens, no cookies).
+    app.add_middleware(CustomerCors, runtime=rt)
     api = APIRouter(prefix=API_PREFIX)
     for module in (
         auth,
@@ -97,7 +101,9 @@ def create_app(
         knowledge_bases,
     ):
         api.include_router(module.router)
+    api.include_router(widget.api_router)
     app.include_router(api)
     app.include_router(health.router)
+    app.include_router(widget.page_router)
     install_console(app, settings.console_dir or default_console_dir())
     return app

@@ -20,6 +20,7 @@ from flowdesk.api.deps import (
     bearer_token,
     looks_like_customer_token,
 )
+from flowdesk.api.origins import foreign_origin, policy_by_channel, require_allowed
 from flowdesk.api.streaming import forward
 from flowdesk.engine.types import ChoiceInput, CustomerInput, RatingInput, TextInput
 from flowdesk.errors import Forbidden, Invalid
@@ -100,6 +101,7 @@ async def _check_read(rt: Runtime, caller: Caller, conversation: Conversation) -
 async def start_conversation(
     key: str, body: StartIn, request: Request, rt: RuntimeDep
 ) -> JSONResponse:
+    await require_allowed(rt, request.headers, key)
     presented = None
     token = bearer_token(request)
     if token is not None and looks_like_customer_token(token):
@@ -230,6 +232,13 @@ async def conversation_stream(
     if claims is None or claims.conversation_id != conversation_id or not 0 <= after_seq <= MAX_INT:
         await websocket.close(code=WS_POLICY_VIOLATION)
         return
+    origin = foreign_origin(websocket.headers, rt.settings.public_url)
+    if origin is not None:
+        # A page the channel does not allow gets nothing, even with a stolen token.
+        policy = await policy_by_channel(rt, claims.channel_id)
+        if policy is not None and not policy.allows(origin):
+            await websocket.close(code=WS_POLICY_VIOLATION)
+            return
     await websocket.accept()
     async with rt.bus.subscribe(conversation_topic(conversation_id)) as subscription:
         # Subscribe first, then read the history: nothing published in between is missed,
