@@ -29,7 +29,7 @@ from flowdesk.console import SecurityHeaders, default_console_dir, install_conso
 from flowdesk.engine.module import Registry
 from flowdesk.engine.modules import default_registry
 from flowdesk.logging import configure_logging
-from flowdesk.presence import Presence
+from flowdesk.presence import Presence, presence_store
 from flowdesk.runtime import Runtime
 from flowdesk.scheduler import TimerScheduler
 from flowdesk.services.users import ensure_first_admin
@@ -52,13 +52,16 @@ def create_app(
     configure_logging(settings.log_level)
     rt = Runtime.build(settings, clock or SystemClock(), registry or default_registry())
     scheduler = TimerScheduler(rt)
-    presence = Presence(rt, settings.agent_offline_grace_seconds)
+    presence = Presence(
+        rt, settings.agent_offline_grace_seconds, presence_store(settings.redis_url)
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if settings.auto_migrate:
             await asyncio.to_thread(migrate, settings.database_url)
         await ensure_first_admin(rt)
+        await rt.bus.start()
         if run_scheduler:
             scheduler.start()
         await presence.start()
@@ -68,6 +71,7 @@ def create_app(
         finally:
             await presence.stop()
             await scheduler.stop()
+            await rt.bus.stop()
             await rt.db.dispose()
 
     app = FastAPI(

@@ -1,8 +1,8 @@
 """The event bus: how state changes reach open WebSocket streams.
 
 Services publish *after* their transaction commits, through `EventBus.publish`.
-The in-process bus serves the embedded single-node default; a Redis-backed bus
-with the same interface arrives with the several-nodes work. A slow subscriber
+The in-process bus serves the embedded single-node default; `redis_events.RedisEventBus`
+has the same interface for several nodes. A slow subscriber
 is dropped rather than allowed to grow memory: its stream closes and the client
 resyncs from the database by `seq`, which is the source of truth.
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections import defaultdict
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any, Protocol
 
 QUEUE_LIMIT = 1000
@@ -36,9 +36,17 @@ class SubscriptionLost(Exception):
 
 
 class EventBus(Protocol):
+    """Publish after a commit; subscribe for one stream. In-process, or Redis for several nodes."""
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
     def publish(self, topic: str, event: dict[str, Any]) -> None: ...
 
-    def subscribe(self, topic: str) -> Any: ...
+    def subscribe(self, topic: str) -> AbstractAsyncContextManager[Subscription]: ...
+
+    def subscriber_count(self, topic: str) -> int: ...
 
 
 class LocalEventBus:
@@ -47,14 +55,28 @@ class LocalEventBus:
     def __init__(self) -> None:
         self._subscribers: defaultdict[str, set[Subscription]] = defaultdict(set)
 
+    async def start(self) -> None:
+        """Nothing to connect to in one process."""
+
+    async def stop(self) -> None:
+        """Nothing to disconnect."""
+
     def publish(self, topic: str, event: dict[str, Any]) -> None:
         for subscription in list(self._subscribers.get(topic, ())):
             try:
                 subscription.queue.put_nowait(event)
             except asyncio.QueueFull:
-                self._drop(topic, subscription)
+                self.drop(topic, subscription)
 
-    def _drop(self, topic: str, subscription: Subscription) -> None:
+    def drop_all(self, topic: str) -> None:
+        """End every subscription to `topic` (their streams close and clients resync)."""
+        for subscription in list(self._subscribers.get(topic, ())):
+            self.drop(topic, subscription)
+
+    def drop(self, topic: str, subscription: Subscription) -> None:
+        """End one subscription: its `get()` raises `SubscriptionLost`."""
+        if subscription not in self._subscribers.get(topic, ()):
+            return
         self._subscribers[topic].discard(subscription)
         while not subscription.queue.empty():
             subscription.queue.get_nowait()

@@ -10,7 +10,7 @@ from flowdesk.clock import Clock
 from flowdesk.engine.document import FlowDocument
 from flowdesk.engine.module import Registry
 from flowdesk.engine.runner import CompiledFlow, Engine
-from flowdesk.events import LocalEventBus
+from flowdesk.events import EventBus, LocalEventBus
 from flowdesk.ratelimit import FailureLimiter
 from flowdesk.settings import Settings
 from flowdesk.storage.db import Database
@@ -48,7 +48,7 @@ class Runtime:
     db: Database
     registry: Registry
     engine: Engine
-    bus: LocalEventBus
+    bus: EventBus
     clock: Clock
     compiled: CompiledFlowCache
     sign_in_failures: FailureLimiter
@@ -63,8 +63,17 @@ class Runtime:
             db=Database(settings.database_url),
             registry=registry,
             engine=engine,
-            bus=LocalEventBus(),
+            bus=_event_bus(settings),
             clock=clock,
             compiled=CompiledFlowCache(engine),
             sign_in_failures=FailureLimiter(clock),
         )
+
+
+def _event_bus(settings: Settings) -> EventBus:
+    """In-process for one node; Redis pub/sub when several nodes share `FLOWDESK_REDIS_URL`."""
+    if settings.redis_url:
+        from flowdesk.redis_events import RedisEventBus
+
+        return RedisEventBus(settings.redis_url)
+    return LocalEventBus()

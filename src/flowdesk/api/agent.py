@@ -73,7 +73,7 @@ async def agent_stream(websocket: WebSocket, token: str = "", last_event_id: int
         return
     await websocket.accept()
     presence = websocket.app.state.presence
-    presence.connected(user.id)
+    await presence.connected(user.id)
     try:
         async with rt.bus.subscribe(agent_topic(user.id)) as subscription:
             last_id = await _catch_up(rt, websocket, user.id, last_event_id)
@@ -81,7 +81,7 @@ async def agent_stream(websocket: WebSocket, token: str = "", last_event_id: int
     except (SubscriptionLost, WebSocketDisconnect):
         return
     finally:
-        presence.disconnected(user.id)
+        await presence.disconnected(user.id)
         with contextlib.suppress(Exception):
             await websocket.close()
 
