@@ -54,6 +54,8 @@ class Runtime:
     sign_in_failures: FailureLimiter
     #: Set whenever a timer is armed, so the scheduler re-reads the next due time.
     timers_changed: asyncio.Event = field(default_factory=asyncio.Event)
+    #: Set after a commit that wrote webhook deliveries, so the dispatcher sends them now.
+    webhooks_written: asyncio.Event = field(default_factory=asyncio.Event)
 
     @classmethod
     def build(cls, settings: Settings, clock: Clock, registry: Registry) -> Runtime:

@@ -54,6 +54,31 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = Field(
         default=None, description="HMAC-SHA256 key for the X-Flowdesk-Signature header."
     )
+    webhook_max_attempts: int = Field(
+        default=15,
+        ge=1,
+        le=50,
+        description="Tries per event before it is kept as `failed` (the default spans ~9 hours).",
+    )
+    webhook_timeout_seconds: float = Field(
+        default=10, gt=0, le=60, description="How long one webhook POST may take."
+    )
+    webhook_retry_base_seconds: float = Field(
+        default=5,
+        gt=0,
+        le=3600,
+        description="Wait before the first retry; it doubles per attempt (with jitter).",
+    )
+    webhook_retry_max_seconds: float = Field(
+        default=3600, gt=0, le=86400, description="The longest wait between two retries."
+    )
+    routing_timeout_seconds: float = Field(
+        default=2,
+        gt=0,
+        le=30,
+        description="How long a skill group's routing URL (`webhook` strategy) may take to "
+        "answer before longest_idle routing takes over.",
+    )
     host: str = Field(default="127.0.0.1", description="Address `flowdesk serve` listens on.")
     port: int = Field(default=8000, ge=1, le=65535, description="Port `flowdesk serve` listens on.")
     public_url: str | None = Field(
@@ -106,6 +131,9 @@ class Settings(BaseSettings):
             raise ValueError(
                 "FLOWDESK_SECRET_KEY must be set to a random string of 32+ characters in production"
             )
+        if self.webhook_url and not self.webhook_secret:
+            # Receivers must be able to tell our callbacks from forged ones.
+            raise ValueError("FLOWDESK_WEBHOOK_SECRET must be set when FLOWDESK_WEBHOOK_URL is")
         return self
 
     @property

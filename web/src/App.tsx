@@ -10,6 +10,7 @@ import { FlowsPage } from "./pages/FlowsPage";
 import { LoginPage } from "./pages/LoginPage";
 import { SchedulesPage } from "./pages/SchedulesPage";
 import { SkillGroupsPage } from "./pages/SkillGroupsPage";
+import { WorkspacePage } from "./workspace/WorkspacePage";
 
 // The canvas (and its graph library) loads only when a flow is opened.
 const FlowEditorPage = lazy(() =>
@@ -28,6 +29,17 @@ export function App() {
       </Routes>
     );
   }
+  if (user.role !== "admin") {
+    // Agents work in the workspace; the admin pages would only answer 403.
+    return (
+      <Routes>
+        <Route element={<Layout />}>
+          <Route path="/workspace" element={<WorkspacePage />} />
+          <Route path="*" element={<Navigate to="/workspace" replace />} />
+        </Route>
+      </Routes>
+    );
+  }
   return (
     <Routes>
       <Route path="/login" element={<Navigate to="/flows" replace />} />
@@ -40,6 +52,7 @@ export function App() {
         }
       />
       <Route element={<Layout />}>
+        <Route path="/workspace" element={<WorkspacePage />} />
         <Route path="/flows" element={<FlowsPage />} />
         <Route path="/channels" element={<ChannelsPage />} />
         <Route path="/agents" element={<AgentsPage />} />

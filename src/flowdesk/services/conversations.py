@@ -201,6 +201,7 @@ async def open_conversation(
     )
     tx.session.add(conversation)
     await tx.session.flush()  # the row must exist before its messages and timers
+    tx.webhook("conversation.started", conversation)
     await advance(tx, conversation, None, start_variables=variables, channel=channel)
     messages = [m for c, m in tx.outbox.messages if c.id == conversation.id]
     tx.changed(conversation)
@@ -325,6 +326,7 @@ async def finish(tx: Tx, conversation: Conversation, reason: str) -> None:
     conversation.flow_state = state
     await tx.cancel(conversation.id)
     tx.changed(conversation)
+    tx.webhook("conversation.ended", conversation)
 
 
 # --------------------------------------------------------------------------- timers
@@ -472,6 +474,7 @@ async def _apply(tx: Tx, conversation: Conversation, outcome: Outcome) -> None:
         conversation.end_reason = state.end_reason
         conversation.ended_at = tx.now
         tx.changed(conversation)
+        tx.webhook("conversation.ended", conversation)
     await tx.cancel(conversation.id, [k for k, due in final_timers.items() if due is None])
     for kind, due in final_timers.items():
         if due is not None:

@@ -167,6 +167,7 @@ async def request_handoff(tx: Tx, conversation: Conversation, effect: RequestHan
     conversation.skill_group_id = config.get("skill_group_id")
     conversation.priority = config.get("priority") or 3
     conversation.queued_at = None
+    tx.webhook("conversation.transfer_requested", conversation)
     await route(tx, conversation)
 
 
@@ -204,6 +205,7 @@ async def route(tx: Tx, conversation: Conversation) -> None:
 async def _back_to_flow(tx: Tx, conversation: Conversation, port: str) -> None:
     """The desk hands the conversation back to its flow, which leaves the transfer by `port`."""
     queue_group = conversation.skill_group_id if conversation.state == "queued" else None
+    tx.webhook("conversation.transfer_failed", conversation, reason=port)
     await release(tx, conversation, leaving_notice=False)
     await resume_flow(tx, conversation, port)
     if queue_group:
@@ -261,6 +263,7 @@ async def assign(
     user.last_assigned_at = tx.now
     await tx.cancel(conversation.id, ["offer", "queue_wait"])
     tx.changed(conversation)
+    tx.webhook("conversation.assigned", conversation, agent_id=user.id)
     # The agent hears of the conversation before any of its new messages.
     tx.tell_agent(user.id, "conversation.assigned", conversation)
     # The flow's success text greets a customer the flow transferred; when an agent passes the
@@ -297,6 +300,8 @@ async def _enqueue(tx: Tx, conversation: Conversation, group: SkillGroup) -> Non
     ahead = await _count_ahead(tx, conversation)
     update_desk(conversation, wait_no=ahead)
     tx.changed(conversation)
+    if first_time:
+        tx.webhook("conversation.queued", conversation)
     await _say(tx, conversation, _request(conversation).get("queue_text"))
     max_wait = _request(conversation).get("max_wait_seconds")
     if first_time and max_wait:
@@ -424,6 +429,7 @@ def record_rating(tx: Tx, conversation: Conversation, rating: int, comment: str 
     conversation.rating_comment = comment
     conversation.rating_agent_id = conversation.agent_id or conversation.last_agent_id
     tx.changed(conversation)
+    tx.webhook("rating.submitted", conversation)
 
 
 async def customer_message(tx: Tx, conversation: Conversation, event: CustomerInput) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 from flowdesk.events import conversation_topic
 from flowdesk.metrics import CONVERSATIONS_ENDED, MESSAGES
 from flowdesk.runtime import Runtime
-from flowdesk.storage.models import AgentEvent, Conversation, Message
+from flowdesk.storage.models import AgentEvent, Conversation, Message, WebhookDelivery
 from flowdesk.views import conversation_view, message_view
 
 
@@ -28,6 +28,8 @@ class Outbox:
     messages: list[tuple[Conversation, Message]] = field(default_factory=list)
     changed: dict[str, Conversation] = field(default_factory=dict)
     agent_events: list[AgentEvent] = field(default_factory=list)
+    #: Webhook outbox rows (SPEC §9), stored by `Tx.finish` in the same transaction.
+    webhooks: list[WebhookDelivery] = field(default_factory=list)
 
     def message(self, conversation: Conversation, message: Message) -> None:
         self.messages.append((conversation, message))
@@ -55,6 +57,8 @@ class Outbox:
             )
         for event in self.agent_events:
             rt.bus.publish(agent_topic(event.user_id), agent_event_view(event))
+        if self.webhooks:
+            rt.webhooks_written.set()
 
 
 def agent_event_view(event: AgentEvent) -> dict[str, Any]:

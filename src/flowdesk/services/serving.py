@@ -115,6 +115,7 @@ async def transfer(
                     f"{target.display_name} is not online with a free slot",
                     code="agent_unavailable",
                 )
+            tx.webhook("conversation.transfer_requested", conversation, by_agent_id=user.id)
             await desk.release(tx, conversation, leaving_notice=True)
             await desk.assign(tx, conversation, target, success_text=False)
             return conversation
@@ -132,6 +133,7 @@ async def transfer(
         await desk.release(tx, conversation, leaving_notice=True)
         conversation.skill_group_id = group.id
         desk.update_desk(conversation, declined=[current], agent_transfer=True)
+        tx.webhook("conversation.transfer_requested", conversation, by_agent_id=user.id)
         await desk.route(tx, conversation)
     return conversation
 

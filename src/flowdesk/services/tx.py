@@ -14,8 +14,16 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from flowdesk.runtime import Runtime
+from flowdesk.services.channels import SANDBOX_CHANNEL_ID
 from flowdesk.services.outbox import Outbox
-from flowdesk.storage.models import AgentEvent, Conversation, Message, Timer, new_id
+from flowdesk.storage.models import (
+    AgentEvent,
+    Conversation,
+    Message,
+    Timer,
+    WebhookDelivery,
+    new_id,
+)
 from flowdesk.views import conversation_view, message_view
 
 #: Advisory lock key that orders agent-event ids by commit (any constant unique to us).
@@ -62,6 +70,8 @@ class Tx:
         )
         self.session.add(message)
         self.outbox.message(conversation, message)
+        if self.rt.settings.webhook_url:
+            self.webhook("message.created", conversation, message=message_view(message))
         listener = serving_agent(conversation)
         if listener is not None:
             self.agent_event(
@@ -79,6 +89,28 @@ class Tx:
         """Queue an event for an agent's stream; it is stored by `finish()`, not before."""
         event = AgentEvent(user_id=user_id, type=type, payload=payload, created_at=self.now)
         self.outbox.agent_event(event)
+
+    def webhook(self, type: str, conversation: Conversation, **extra: Any) -> None:
+        """Queue a webhook event (SPEC §9); `finish()` stores it in this same transaction.
+
+        Nothing at all happens without a webhook URL, so the hot path stays as it was.
+        The data is the conversation as staff see it at this moment (plus `extra`).
+        Simulator conversations never leave the building.
+        """
+        if not self.rt.settings.webhook_url or conversation.channel_id == SANDBOX_CHANNEL_ID:
+            return
+        data = {"conversation": conversation_view(conversation, staff=True), **extra}
+        self.outbox.webhooks.append(
+            WebhookDelivery(
+                event_id=new_id("evt"),
+                type=type,
+                payload=data,
+                status="pending",
+                attempts=0,
+                next_attempt_at=self.now,
+                created_at=self.now,
+            )
+        )
 
     def tell_agent(self, user_id: str, type: str, conversation: Conversation, **extra: Any) -> None:
         self.agent_event(
@@ -115,8 +147,13 @@ class Tx:
         committed. On PostgreSQL ids come from a sequence in insert order, not commit order;
         taking one transaction-scoped lock right before inserting (the last lock any
         transaction takes, so it cannot close a deadlock cycle) makes the two the same.
-        SQLite's single writer gives that order already.
+        SQLite's single writer gives that order already. Webhook deliveries are stored
+        here too, so an event is durable exactly when what caused it commits.
         """
+        if self.outbox.webhooks:
+            self.session.add_all(self.outbox.webhooks)
+            if not self.outbox.agent_events:
+                await self.session.flush()
         if not self.outbox.agent_events:
             return
         if not self.rt.db.is_sqlite:

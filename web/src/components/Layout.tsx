@@ -9,6 +9,8 @@ const LINKS = [
   ["/schedules", "Schedules"],
   ["/conversations", "Conversations"],
 ] as const;
+/** Every staff member serves customers here; agents see nothing else. */
+const WORKSPACE_LINK = ["/workspace", "Workspace"] as const;
 
 export function Layout() {
   const { user, signOut } = useAuth();
@@ -16,7 +18,7 @@ export function Layout() {
     <div className="shell">
       <nav className="sidebar" aria-label="Main">
         <div className="brand">Flowdesk</div>
-        {LINKS.map(([to, label]) => (
+        {[...(user?.role === "admin" ? LINKS : []), WORKSPACE_LINK].map(([to, label]) => (
           <NavLink key={to} to={to} className={({ isActive }) => (isActive ? "active" : "")}>
             {label}
           </NavLink>

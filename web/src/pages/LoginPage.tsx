@@ -16,7 +16,7 @@ export function LoginPage() {
     setError(null);
     try {
       await signIn(email, password);
-      navigate("/flows", { replace: true });
+      navigate("/", { replace: true }); // the router sends admins to Flows, agents to Workspace
     } catch (caught) {
       setError(caught instanceof Error ? caught.message : "Sign-in failed");
     } finally {

@@ -1,0 +1,40 @@
+import type { StaffConversation, TranscriptMessage } from "../api/types";
+import { secondsLeft } from "./state";
+
+interface OfferCardProps {
+  conversation: StaffConversation;
+  now: number;
+  channelName: string;
+  groupName: string;
+  /** The customer's newest message, so the agent knows what it is about before accepting. */
+  preview: TranscriptMessage | null;
+  onAccept(): void;
+}
+
+/** A conversation offered to me: who, from where, time left to accept, and Accept. */
+export function OfferCard({ conversation, now, channelName, groupName, preview, onAccept }: OfferCardProps) {
+  const who = conversation.customer_name || conversation.customer_id;
+  const left = secondsLeft(conversation.offer_expires_at, now);
+  // The offer was made when the conversation last changed; the bar shows the share left.
+  const total = Math.max(1, secondsLeft(conversation.offer_expires_at, Date.parse(conversation.updated_at)));
+  const share = Math.min(100, Math.round((left / total) * 100));
+  return (
+    <article className={`offer-card${left <= 10 ? " urgent" : ""}`} aria-label={`Offer from ${who}`}>
+      <header className="offer-head">
+        <span className="offer-title">{who}</span>
+        <span className="badge status-offered">New offer</span>
+      </header>
+      <p className="offer-meta">{channelName} · {groupName}</p>
+      {preview && <p className="offer-preview">{preview.text}</p>}
+      <div className="countdown">
+        <div className="countdown-track" aria-hidden="true">
+          <span className="countdown-fill" style={{ width: `${share}%` }} />
+        </div>
+        <span role="timer" className="countdown-text">{left > 0 ? `Expires in ${left} s` : "Expired"}</span>
+      </div>
+      <button type="button" className="primary accept" onClick={onAccept} disabled={left === 0}>
+        Accept
+      </button>
+    </article>
+  );
+}
