@@ -20,6 +20,7 @@ from flowdesk.api import (
     schedules,
     skill_groups,
     users,
+    webhooks,
     widget,
 )
 from flowdesk.api.errors import RefuseNul, install_error_handlers
@@ -33,6 +34,7 @@ from flowdesk.presence import Presence, presence_store
 from flowdesk.runtime import Runtime
 from flowdesk.scheduler import TimerScheduler
 from flowdesk.services.users import ensure_first_admin
+from flowdesk.services.webhooks import WebhookDispatcher
 from flowdesk.settings import Settings
 from flowdesk.storage.db import migrate
 
@@ -55,6 +57,7 @@ def create_app(
     presence = Presence(
         rt, settings.agent_offline_grace_seconds, presence_store(settings.redis_url)
     )
+    dispatcher = WebhookDispatcher(rt)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -64,11 +67,14 @@ def create_app(
         await rt.bus.start()
         if run_scheduler:
             scheduler.start()
+            if settings.webhook_url:
+                dispatcher.start()
         await presence.start()
         log.info("flowdesk_started", database=rt.db.dialect)
         try:
             yield
         finally:
+            await dispatcher.stop()
             await presence.stop()
             await scheduler.stop()
             await rt.bus.stop()
@@ -85,6 +91,7 @@ def create_app(
     app.state.runtime = rt
     app.state.scheduler = scheduler
     app.state.presence = presence
+    app.state.webhooks = dispatcher
     install_error_handlers(app)
     app.add_middleware(RefuseNul)
     # The API docs page loads Swagger UI from a CDN: the console's strict CSP would blank it.
@@ -103,6 +110,7 @@ def create_app(
         conversations,
         agent,
         knowledge_bases,
+        webhooks,
     ):
         api.include_router(module.router)
     api.include_router(widget.api_router)
