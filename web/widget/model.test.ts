@@ -42,14 +42,17 @@ describe("buildPanel", () => {
     expect(bubbles(items)[0]?.author).toBe("Bob");
   });
 
-  it("keeps only the latest unanswered menu clickable", () => {
+  it("keeps only the latest menu clickable, until one of its buttons answered it", () => {
     const first = m({ type: "menu", text: "Pick", options });
     const answer = m({ sender: "customer", text: "Sales", choice: "sales" });
     const second = m({ type: "menu", text: "Pick again", options });
-    let menus = bubbles(buildPanel([first, answer, second], conv(), [], true).items).filter((b) => b.menu);
-    expect(menus.map((b) => b.menu?.active)).toEqual([false, true]);
-    menus = bubbles(buildPanel([first, answer, second, m({ sender: "customer", text: "x" })], conv(), [], true).items).filter((b) => b.menu);
-    expect(menus.map((b) => b.menu?.active)).toEqual([false, false]);
+    const menus = (list: ChatMessage[]) => bubbles(buildPanel(list, conv(), [], true).items).filter((b) => b.menu);
+    expect(menus([first, answer, second]).map((b) => b.menu?.active)).toEqual([false, true]);
+    // Typed text may not match: the flow's retry text follows and the menu still waits.
+    const typed = [first, answer, second, m({ sender: "customer", text: "hmm" }), m({ text: "Sorry, 1 or 2?" })];
+    expect(menus(typed).map((b) => b.menu?.active)).toEqual([false, true]);
+    const pressed = [...typed, m({ sender: "customer", text: "Sales", choice: "sales" })];
+    expect(menus(pressed).map((b) => b.menu?.active)).toEqual([false, false]);
   });
 
   it("closes a prompt while the customer's message is being sent, and once the chat ended", () => {

@@ -77,12 +77,13 @@ export function buildPanel(
   connected: boolean,
 ): PanelModel {
   const ended = conversation?.state === "ended";
-  const lastCustomerSeq = messages.reduce((max, m) => (m.sender === "customer" && m.seq > max ? m.seq : max), 0);
   const lastPrompt = [...messages].reverse().find((m) => m.type === "menu" || m.type === "survey");
-  // A prompt takes answers until the customer writes after it or the conversation ends; a
-  // message still being sent counts as written.
-  const promptOpen = (m: ChatMessage) =>
-    !ended && m === lastPrompt && m.seq > lastCustomerSeq && pending.length === 0;
+  // The latest prompt takes answers until a button answered it (a `choice` or a `rating` after
+  // it) or the conversation ends. Typed text does not close it: it may not have matched, and
+  // the flow then asks again with a plain retry text while the menu still waits.
+  const answered = (prompt: ChatMessage) =>
+    messages.some((m) => m.seq > prompt.seq && m.sender === "customer" && (m.choice !== undefined || m.rating !== undefined));
+  const promptOpen = (m: ChatMessage) => !ended && m === lastPrompt && pending.length === 0 && !answered(m);
   let scale: Scale | undefined;
   const items: Item[] = [];
   for (const m of messages) {

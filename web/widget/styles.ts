@@ -3,6 +3,7 @@
 
 export const CSS = `
 :host { all: initial; }
+.root[hidden] { display: none; }
 .root { position: fixed; right: 20px; bottom: 20px; z-index: 2147483000;
   font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
   color: #1f2937; -webkit-font-smoothing: antialiased; }
@@ -15,8 +16,8 @@ svg { width: 24px; height: 24px; fill: none; stroke: currentColor; stroke-width:
   place-items: center; box-shadow: 0 6px 20px rgba(15, 23, 42, .28); transition: transform .15s; }
 .launcher:hover { transform: scale(1.06); }
 .launcher svg { width: 28px; height: 28px; }
-.launcher:focus-visible, .panel button:focus-visible, .input:focus-visible {
-  outline: 3px solid #93c5fd; outline-offset: 2px; }
+.launcher:focus-visible, .panel button:focus-visible { outline: 3px solid #93c5fd; outline-offset: 2px; }
+.input:focus { outline: none; border-color: var(--accent); box-shadow: 0 0 0 3px rgba(15, 23, 42, .08); }
 .panel { position: absolute; right: 0; bottom: 76px; width: 372px; height: min(600px, calc(100vh - 120px));
   display: flex; flex-direction: column; background: #fff; border-radius: 16px; overflow: hidden;
   box-shadow: 0 12px 48px rgba(15, 23, 42, .25), 0 0 0 1px rgba(15, 23, 42, .06); }

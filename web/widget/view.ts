@@ -49,7 +49,7 @@ export class WidgetView {
       composer,
       el("div", { class: "brand" }, "Powered by Flowdesk"),
     );
-    this.root = el("div", { class: "root" }, this.panel, this.launcher);
+    this.root = el("div", { class: "root", hidden: true }, this.panel, this.launcher);
     shadow.append(this.root);
 
     this.launcher.addEventListener("click", () => this.actions.toggle(this.panel.hidden));
@@ -72,8 +72,14 @@ export class WidgetView {
     this.panel.setAttribute("aria-label", title || "Chat");
   }
 
+  /** Shown once the channel's look is known, so the launcher does not flash another colour. */
+  reveal(): void {
+    this.root.hidden = false;
+  }
+
   setOpen(open: boolean): void {
     this.panel.hidden = !open;
+    this.launcher.replaceChildren(icon(open ? ICONS.down : ICONS.chat));
     this.launcher.setAttribute("aria-label", open ? "Close chat" : "Open chat");
     this.launcher.setAttribute("aria-expanded", String(open));
     if (open) {
@@ -89,6 +95,7 @@ export class WidgetView {
     this.log.replaceChildren(el("p", { class: "offline" }, this.offline));
     this.status.hidden = true;
     this.input.disabled = true;
+    this.input.placeholder = "Chat is unavailable";
     this.sendButton.disabled = true;
   }
 

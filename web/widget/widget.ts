@@ -55,6 +55,7 @@ export class Widget {
     }
     this.view.configure(this.config.title, this.config.color);
     if (!this.config.available) this.view.showOffline(this.config.offline_text);
+    this.view.reveal();
     if (loadOpen(this.store, this.channel)) this.setOpen(true);
   }
 
