@@ -16,6 +16,8 @@ def test_default_modules_in_palette_order() -> None:
         "collect",
         "condition",
         "set_variable",
+        "http_request",
+        "chatbot",
         "transfer",
         "survey",
         "end",

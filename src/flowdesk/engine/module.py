@@ -8,6 +8,7 @@ the engine, so nothing anywhere else switches on a type name.
 from __future__ import annotations
 
 import builtins
+import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -17,7 +18,10 @@ from pydantic import BaseModel
 
 from flowdesk.engine.template import render, render_value
 from flowdesk.engine.types import (
+    CALL_PORT,
+    HANDOFF,
     ArmTimer,
+    CallOut,
     Continue,
     Effect,
     Event,
@@ -130,6 +134,27 @@ class StepContext(Generic[ConfigT]):
         """Arm this node's timeout; the engine cancels it when the flow leaves the node."""
         self._effects.append(ArmTimer("node", self.now + timedelta(seconds=seconds)))
         self.node_data["_timer"] = True
+
+    def call_out(self, kind: str, request: Mapping[str, Any], budget_seconds: float) -> StepResult:
+        """Hand the node to a call (see `CallOut`); its result comes back through `call_result`."""
+        call_id = uuid.uuid4().hex
+        self.node_data["_call"] = call_id
+        self._effects.append(CallOut(self.node_id, call_id, kind, request, budget_seconds))
+        return HANDOFF
+
+    def call_result(self, event: Event) -> Mapping[str, Any] | None:
+        """The result of the call this node waits for, or None for any other event.
+
+        A result for another (older) call is stale and ignored. A lost call (the
+        process stopped during it) comes back as `{"lost": True}`.
+        """
+        if not isinstance(event, Resume) or event.port != CALL_PORT:
+            return None
+        if event.data.get("call_id") != self.node_data.get("_call"):
+            return None
+        self.node_data.pop("_call", None)
+        result: Mapping[str, Any] = event.data.get("result") or {}
+        return result
 
     def resource(self, kind: str, ref_id: str) -> Any:
         return self.env.resources.get(kind, {}).get(ref_id)

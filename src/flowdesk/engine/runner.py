@@ -210,6 +210,8 @@ class Engine:
             state.status = "waiting"
         elif isinstance(result, Handoff):
             state.status = "handoff"
+            if "_call" in state.node_data:
+                return  # the node waits for a call (`StepContext.call_out`), not for the desk
             effects.append(
                 RequestHandoff(
                     compiled.node.id,

@@ -114,7 +114,28 @@ class RecordRating:
     comment: str | None
 
 
-Effect = SendMessage | ArmTimer | CancelTimer | RequestHandoff | RecordRating
+@dataclass(frozen=True)
+class CallOut:
+    """The node needs a call to the outside world (an HTTP API, the LLM) before it goes on.
+
+    The module returns `Handoff` with it. The service commits, makes the call outside any
+    transaction, and feeds the result back as `Resume(CALL_PORT, {"call_id", "result"})`
+    only while the node still waits for this `call_id`. `request` may hold secrets
+    (headers): it lives in memory only and is never stored or logged. `budget_seconds`
+    bounds the call (all attempts); past it a durable timer assumes the call was lost.
+    """
+
+    node_id: str
+    call_id: str
+    kind: str
+    request: Mapping[str, Any]
+    budget_seconds: float
+
+
+#: The `Resume` port a call's result comes back on.
+CALL_PORT: Final = "call"
+
+Effect = SendMessage | ArmTimer | CancelTimer | RequestHandoff | RecordRating | CallOut
 
 # --------------------------------------------------------------------------- step results
 # The closed set a module's `run`/`resume` may return.

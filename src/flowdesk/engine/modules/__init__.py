@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from flowdesk.engine.module import Module, Registry
+from flowdesk.engine.modules.chatbot import ChatbotModule
 from flowdesk.engine.modules.collect import CollectModule
 from flowdesk.engine.modules.condition import ConditionModule
 from flowdesk.engine.modules.end import EndModule
+from flowdesk.engine.modules.http_request import HttpRequestModule
 from flowdesk.engine.modules.menu import MenuModule
 from flowdesk.engine.modules.message import MessageModule
 from flowdesk.engine.modules.service_time import ServiceTimeModule
@@ -27,6 +29,8 @@ def default_modules() -> list[Module[Any]]:
         CollectModule(),
         ConditionModule(),
         SetVariableModule(),
+        HttpRequestModule(),
+        ChatbotModule(),
         TransferModule(),
         SurveyModule(),
         EndModule(),
