@@ -105,6 +105,7 @@ def demo(host: HostOpt = None, port: PortOpt = None) -> None:
     table.add_row("agent login", f"{demo_module.AGENT_EMAIL} / {demo_module.AGENT_PASSWORD}")
     table.add_row("api channel key", info.api_key)
     table.add_row("web channel key", info.web_key)
+    table.add_row("chat widget demo", f"{url}/demo/{info.web_key}  (a shop page with the widget)")
     table.add_row("demo flow id", info.flow_id)
     console.print(table)
     console.print("\nTalk to the demo flow:")

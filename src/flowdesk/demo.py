@@ -237,6 +237,14 @@ def demo_document(schedule_id: str, skill_group_id: str) -> dict[str, Any]:
     return {"schema_version": 1, "name": FLOW_NAME, "nodes": nodes, "edges": edges}
 
 
+#: The widget on the demo page (`/demo/{key}`) looks like the pretend shop's own chat.
+WEB_CHAT_SETTINGS: dict[str, Any] = {
+    "title": "Acme Shop help",
+    "color": "#b45309",
+    "offline_text": "Our chat is offline right now. Write to help@acme.example and we will answer.",
+    "default_region": "GB",
+}
+
 OFFICE_HOURS: dict[str, Any] = {
     "timezone": "Europe/London",
     "weekly": [
@@ -288,14 +296,13 @@ async def seed_demo(rt: Runtime) -> DemoInfo:
         )
         await flow_svc.publish_flow(rt, flow.id, note="Demo", user_id=None, revision=None)
     keys: dict[str, str] = {}
-    demo_channels: tuple[tuple[str, ChannelType], ...] = (
-        ("Demo web chat", "web"),
-        ("Demo API", "api"),
+    demo_channels: tuple[tuple[str, ChannelType, dict[str, Any]], ...] = (
+        ("Demo web chat", "web", WEB_CHAT_SETTINGS),
+        ("Demo API", "api", {"title": "Flowdesk demo", "default_region": "GB"}),
     )
-    for name, type_ in demo_channels:
+    for name, type_, settings in demo_channels:
         channel = channels.get(name)
         if channel is None:
-            settings = {"title": "Flowdesk demo", "default_region": "GB"}
             channel = await channel_svc.create_channel(
                 rt,
                 name=name,

@@ -13,6 +13,7 @@ from starlette.websockets import WebSocketDisconnect
 
 from flowdesk.app import create_app
 from flowdesk.clock import ManualClock
+from flowdesk.demo import seed_demo
 from tests.api.desk_support import make_agent, make_group, transfer_flow
 from tests.support import ADMIN_EMAIL, ADMIN_PASSWORD, Server, assert_error, make_settings, running
 
@@ -377,3 +378,16 @@ async def test_agent_messages_carry_the_agent_name(web: Server) -> None:
         "agent",
         {"display_name": "Alice", "staff_no": "1001"},
     )
+
+
+async def test_the_demo_web_channel_has_the_shop_look_and_a_demo_page(web: Server) -> None:
+    info = await seed_demo(web.rt)
+    config = (await web.client.get(f"/api/v1/channels/{info.web_key}/widget")).json()
+    assert (config["title"], config["color"], config["available"]) == (
+        "Acme Shop help",
+        "#b45309",
+        True,
+    )
+    page = await web.client.get(f"/demo/{info.web_key}")
+    assert page.status_code == 200
+    assert f'data-channel="{info.web_key}"' in page.text
