@@ -329,3 +329,27 @@ def test_a_site_the_channel_does_not_allow_gets_the_unavailable_state(
     expect(panel.get_by_label("Message")).to_be_disabled()
     customer.screenshot(path=artifacts / "widget-unavailable.png")
     assert len(desk.conversations()) == before
+
+
+def test_the_demo_page_runs_the_widget_under_the_console_csp(
+    browser: Browser, flowdesk: Flowdesk, desk: Desk, artifacts: Path
+) -> None:
+    context = browser.new_context(viewport=VIEWPORT)  # type: ignore[arg-type]
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    try:
+        page.goto(f"{flowdesk.url}/demo/{desk.key}")
+        expect(page.get_by_role("heading", name="Tea things, made to last.")).to_be_visible()
+        page.get_by_role("button", name="Open chat").click()
+        panel = page.get_by_role("dialog", name="Northwind help")
+        expect(panel.get_by_role("button", name="Order status")).to_be_enabled()
+        # Styles applied despite `style-src` (constructed stylesheets), no CSP complaints.
+        launcher = page.get_by_role("button", name="Close chat")
+        assert launcher.evaluate("b => getComputedStyle(b).borderRadius") == "50%"
+        page.screenshot(path=artifacts / "widget-demo-page.png")
+        assert problems == []
+    finally:
+        context.close()
