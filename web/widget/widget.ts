@@ -26,6 +26,8 @@ export class Widget {
   private problem: string | null = null;
   private stream: LiveStream | null = null;
   private starting: Promise<boolean> | null = null;
+  /** Retries sleeping until their next attempt; the browser coming online wakes them. */
+  private readonly waiting: (() => void)[] = [];
   /** Sends go out one at a time, in the order the customer wrote them. */
   private queue: Promise<void> = Promise.resolve();
 
@@ -38,7 +40,11 @@ export class Widget {
       send: (input, shownAs) => this.send(input, shownAs),
     });
     window.addEventListener("offline", () => this.stream?.drop());
-    window.addEventListener("online", () => this.stream?.resume());
+    window.addEventListener("online", () => {
+      this.stream?.resume();
+      // Sends waiting out a backoff go now.
+      for (const wake of this.waiting.splice(0)) wake();
+    });
   }
 
   mount(parent: HTMLElement): void {
@@ -192,13 +198,37 @@ export class Widget {
           continue;
         }
         if (!error.transient) return this.drop(pending, error.message);
-        await new Promise((resolve) => setTimeout(resolve, backoff.next()));
+        await this.pause(backoff.next());
       }
     }
   }
 
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        const at = this.waiting.indexOf(wake);
+        if (at >= 0) this.waiting.splice(at, 1);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.waiting.push(wake);
+    });
+  }
+
   /** The conversation ended: a new one for the same customer, then the message goes there. */
   private async restart(): Promise<boolean> {
+    const stored = loadSession(this.store, this.channel);
+    if (stored !== null && stored.conversationId !== this.session?.conversationId) {
+      // Another tab of this site already started the next conversation: join it.
+      try {
+        const { messages } = await this.api.messagesAfter(stored.conversationId, stored.token, 0);
+        this.adopt(stored, messages, null);
+        return true;
+      } catch {
+        // Fall through and start one ourselves.
+      }
+    }
     const token = this.session?.token ?? null;
     this.session = null;
     this.stream?.stop();
