@@ -24,7 +24,7 @@ const PREFIX: Record<TranscriptMessage["sender"], string> = {
 
 /** The conversations I serve: who, unread count, last message, how long the customer waits. */
 export function ConversationList({ items, selectedId, now, onSelect }: ConversationListProps) {
-  if (items.length === 0) return <p className="muted small">No conversations yet. Go online to receive some.</p>;
+  if (items.length === 0) return <p className="muted small">No conversations right now.</p>;
   return (
     <ul className="conv-list">
       {items.map(({ conversation, unread, last, waitingSince }) => {

@@ -14,9 +14,11 @@ interface OfferCardProps {
 /** A conversation offered to me: who, from where, time left to accept, and Accept. */
 export function OfferCard({ conversation, now, channelName, groupName, preview, onAccept }: OfferCardProps) {
   const who = conversation.customer_name || conversation.customer_id;
-  const left = secondsLeft(conversation.offer_expires_at, now);
   // The offer was made when the conversation last changed; the bar shows the share left.
   const total = Math.max(1, secondsLeft(conversation.offer_expires_at, Date.parse(conversation.updated_at)));
+  // `now` ticks once a second, so it may lag the offer by up to a second: never show more than
+  // the offer's whole time.
+  const left = Math.min(total, secondsLeft(conversation.offer_expires_at, now));
   const share = Math.min(100, Math.round((left / total) * 100));
   return (
     <article className={`offer-card${left <= 10 ? " urgent" : ""}`} aria-label={`Offer from ${who}`}>

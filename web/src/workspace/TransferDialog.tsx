@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from "react";
 import { Dialog, DialogActions } from "../components/Dialog";
 import { ErrorBanner } from "../components/ErrorBanner";
+import { Field } from "../components/Field";
 import { humanize } from "../components/format";
 import type { Directory, TransferTarget } from "./useWorkspace";
 
@@ -63,27 +64,23 @@ export function TransferDialog({ directory, selfId, onTransfer, onClose }: Trans
           </label>
         </fieldset>
         {kind === "group" ? (
-          <label>
-            Skill group
+          <Field label="Skill group" hint="Routed like a new transfer; you are not offered it again.">
             <select data-autofocus value={target} required onChange={(event) => setTarget(event.target.value)}>
               <option value="">Choose a skill group…</option>
               {groups.map((group) => (
                 <option key={group.id} value={group.id}>{group.name}</option>
               ))}
             </select>
-            <span className="hint">Routed like a new transfer; you are not offered it again.</span>
-          </label>
+          </Field>
         ) : (
-          <label>
-            Agent
+          <Field label="Agent" hint="The agent must be online with a free slot.">
             <select data-autofocus value={target} required onChange={(event) => setTarget(event.target.value)}>
               <option value="">Choose an agent…</option>
               {agents.map((agent) => (
                 <option key={agent.id} value={agent.id}>{agent.display_name} ({humanize(agent.status)})</option>
               ))}
             </select>
-            <span className="hint">The agent must be online with a free slot.</span>
-          </label>
+          </Field>
         )}
         <ErrorBanner error={error} />
         <DialogActions>

@@ -121,6 +121,17 @@ describe("live and replayed events", () => {
     expect(state.lastEventId).toBe(13);
   });
 
+  it("the agent's own action names what happened, even after the stream's event", () => {
+    const state = run(
+      start,
+      ev({ id: 11, type: "conversation.assigned", conversation: conversation("c1") }),
+      ev({ id: 12, type: "conversation.ended", conversation: conversation("c1", { state: "bot" }) }),
+      { kind: "left", conversationId: "c1", notice: "cus_c1 was transferred to Billing." },
+    );
+    expect(state.conversations).toEqual({});
+    expect(state.notice).toBe("cus_c1 was transferred to Billing.");
+  });
+
   it("a withdrawn offer leaves the desk", () => {
     const offered = conversation("c1", { state: "offered" });
     const state = run(

@@ -228,7 +228,8 @@ export function workspaceReducer(state: WorkspaceState, action: WorkspaceAction)
     case "conversation":
       return upsert(state, action.conversation);
     case "left":
-      return remove(state, action.conversationId, action.notice);
+      // The stream may have told us first; the agent's own action still says best what happened.
+      return { ...remove(state, action.conversationId, null), notice: action.notice };
     case "select":
       return {
         ...state,

@@ -163,9 +163,17 @@ export function useWorkspace(user: User): Workspace {
         unlockSound();
         askNotificationPermissionOnce();
       }
+      // Shown at once (the switch must answer the click), put back if the server refuses.
+      const before = stateRef.current.status;
+      dispatch({ kind: "status", status });
       return act(async () => {
-        const updated = await put<User>("/agent/status", { status });
-        dispatch({ kind: "status", status: updated.status });
+        try {
+          const updated = await put<User>("/agent/status", { status });
+          dispatch({ kind: "status", status: updated.status });
+        } catch (caught) {
+          dispatch({ kind: "status", status: before });
+          throw caught;
+        }
       });
     },
     accept: (conversationId) =>
