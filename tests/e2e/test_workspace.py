@@ -14,13 +14,13 @@ from typing import Any
 
 import httpx2 as httpx
 import pytest
-from playwright.sync_api import Browser, Locator, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, ViewportSize, expect
 
 from tests.e2e.conftest import Flowdesk
 
 pytestmark = pytest.mark.e2e
 
-VIEWPORT = {"width": 1440, "height": 900}
+VIEWPORT: ViewportSize = {"width": 1440, "height": 900}
 AGENT_PASSWORD = "agent-password-1"
 
 #: Stands in for the browser's Notification and counts the sound, so the test sees both
@@ -302,7 +302,7 @@ def test_an_agent_serves_customers_in_the_workspace(
         context.close()
 
 
-def _serve(page: Page, context: Any, desk: Desk, artifacts: Path) -> None:
+def _serve(page: Page, context: BrowserContext, desk: Desk, artifacts: Path) -> None:
     # 1. Alice signs in through the login page and lands on the workspace, the only page an
     #    agent has; admin pages are not offered (and a typed URL leads back).
     page.goto("/login")
@@ -465,3 +465,25 @@ def _serve(page: Page, context: Any, desk: Desk, artifacts: Path) -> None:
     expect(page.get_by_role("article", name="Offer from Ada")).to_be_visible()
     expect(queue.get_by_text("0 waiting")).to_be_visible()
     page.screenshot(path=artifacts / "workspace-after-transfer.png")
+
+
+def test_admins_reach_the_workspace_from_the_sidebar(
+    browser: Browser, flowdesk: Flowdesk, desk: Desk
+) -> None:
+    context = browser.new_context(base_url=flowdesk.url, viewport=VIEWPORT)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    try:
+        page.goto("/login")
+        page.get_by_label("Email").fill(flowdesk.admin_email)
+        page.get_by_label("Password").fill(flowdesk.admin_password)
+        page.get_by_role("button", name="Sign in").click()
+        expect(page.get_by_role("heading", name="Flows")).to_be_visible()  # admins start here
+        page.get_by_role("navigation", name="Main").get_by_role("link", name="Workspace").click()
+        expect(page.get_by_role("heading", name="Workspace")).to_be_visible()
+        # An admin watches every group's queue, members or not.
+        queue = page.get_by_role("region", name="Queue")
+        for group in (f"Support {desk.tag}", f"Billing {desk.tag}"):
+            expect(queue.get_by_role("heading", name=f"{group} 0 waiting")).to_be_visible()
+    finally:
+        context.close()
