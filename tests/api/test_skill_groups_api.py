@@ -146,6 +146,7 @@ async def test_create_with_defaults_then_get_and_list(server: Server) -> None:
         "reception": "auto",
         "offer_timeout_seconds": 30,
         "max_queue": None,
+        "routing_url": None,
         "members": [],
     }
     assert group["created_at"] == group["updated_at"]
@@ -271,17 +272,41 @@ async def test_invalid_groups_are_refused_and_create_nothing(server: Server) -> 
     assert await list_groups(server) == []
 
 
-async def test_the_webhook_strategy_is_not_there_yet(server: Server) -> None:
+async def test_the_webhook_strategy_needs_a_routing_url(server: Server) -> None:
     response = await server.client.post(
         f"{API}/skill-groups", json={"name": "Routed", "strategy": "webhook"}, headers=server.admin
     )
     error = assert_error(response, 422, "validation_error")
-    assert "webhook strategy arrives with webhooks" in error["message"]
+    assert "routing_url" in error["message"]
+    for url in ("ftp://example.com/route", "not a url", "http://"):
+        bad = await server.client.post(
+            f"{API}/skill-groups",
+            json={"name": "Routed", "strategy": "webhook", "routing_url": url},
+            headers=server.admin,
+        )
+        assert_error(bad, 422, "validation_error")
     group = await create(server, name="Routed")
     refused = await server.client.patch(
         f"{API}/skill-groups/{group['id']}", json={"strategy": "webhook"}, headers=server.admin
     )
-    assert "arrives with webhooks" in assert_error(refused, 422, "validation_error")["message"]
+    assert "routing_url" in assert_error(refused, 422, "validation_error")["message"]
+    routed = await server.client.patch(
+        f"{API}/skill-groups/{group['id']}",
+        json={"strategy": "webhook", "routing_url": "https://router.example.com/pick"},
+        headers=server.admin,
+    )
+    assert routed.status_code == 200, routed.text
+    assert routed.json()["routing_url"] == "https://router.example.com/pick"
+    cleared = await server.client.patch(
+        f"{API}/skill-groups/{group['id']}", json={"routing_url": None}, headers=server.admin
+    )
+    assert_error(cleared, 422, "validation_error")  # a webhook group cannot lose its URL
+    back = await server.client.patch(
+        f"{API}/skill-groups/{group['id']}",
+        json={"strategy": "priority", "routing_url": None},
+        headers=server.admin,
+    )
+    assert (back.json()["strategy"], back.json()["routing_url"]) == ("priority", None)
 
 
 async def test_members_must_be_existing_users_listed_once(server: Server) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Annotated, Any, Self
 
+import httpx2 as httpx
 from fastapi import APIRouter
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
@@ -17,19 +18,34 @@ from flowdesk.views import iso
 router = APIRouter(prefix="/skill-groups", tags=["skill-groups"])
 
 MAX_MEMBERS = 1000
+MAX_URL = 2000
 
 
-def _not_webhook(value: Any) -> Any:
-    # SPEC §9 names the strategy, but it needs the routing callback that webhooks bring.
-    if value == "webhook":
-        raise ValueError(
-            "the webhook strategy arrives with webhooks (SPEC §9); "
-            "use longest_idle, least_busy, round_robin or priority"
-        )
-    return value
+def _http_url(value: Any) -> Any:
+    if value is None:
+        return value
+    if not isinstance(value, str):
+        raise ValueError("routing_url must be a URL")
+    if len(value) > MAX_URL:
+        raise ValueError(f"routing_url is longer than {MAX_URL} characters")
+    try:
+        url = httpx.URL(value.strip())
+    except (httpx.InvalidURL, ValueError) as exc:
+        raise ValueError(f"routing_url is not a valid URL: {exc}") from exc
+    if url.scheme not in ("http", "https") or not url.host:
+        raise ValueError("routing_url must be an http or https URL with a host")
+    return str(url)
 
 
-StrategyIn = Annotated[svc.Strategy, BeforeValidator(_not_webhook)]
+StrategyIn = svc.Strategy
+RoutingUrl = Annotated[
+    str | None,
+    BeforeValidator(_http_url),
+    Field(
+        description="The `webhook` strategy POSTs the conversation here and reads "
+        '`{"agent_id": …}` or `{"skill_group_id": …}`; on any failure, longest_idle.',
+    ),
+]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 OfferTimeout = Annotated[int, Field(ge=5, le=3600, description="Seconds an agent has to accept.")]
 MaxQueue = Annotated[
@@ -54,10 +70,12 @@ class SkillGroupIn(BaseModel):
     offer_timeout_seconds: OfferTimeout = 30
     max_queue: MaxQueue = None
     members: list[MemberIn] = Field(default_factory=list, max_length=MAX_MEMBERS)
+    routing_url: RoutingUrl = None
 
 
 class SkillGroupPatchIn(BaseModel):
-    """Any subset of the fields; `members` replaces the list; `max_queue: null` = unlimited."""
+    """Any subset of the fields; `members` replaces the list; `max_queue: null` = unlimited;
+    `routing_url: null` clears it."""
 
     model_config = ConfigDict(extra="forbid")
     name: Name | None = None
@@ -66,6 +84,7 @@ class SkillGroupPatchIn(BaseModel):
     offer_timeout_seconds: OfferTimeout | None = None
     max_queue: MaxQueue = None
     members: list[MemberIn] | None = Field(default=None, max_length=MAX_MEMBERS)
+    routing_url: RoutingUrl = None
 
     @model_validator(mode="after")
     def _null_only_for_max_queue(self) -> Self:
@@ -73,7 +92,7 @@ class SkillGroupPatchIn(BaseModel):
         nulls = sorted(
             name
             for name in self.model_fields_set
-            if name != "max_queue" and getattr(self, name) is None
+            if name not in ("max_queue", "routing_url") and getattr(self, name) is None
         )
         if nulls:
             raise ValueError(f"{', '.join(nulls)} cannot be null (leave the field out instead)")
@@ -90,6 +109,7 @@ def skill_group_view(
         "reception": group.reception,
         "offer_timeout_seconds": group.offer_timeout_seconds,
         "max_queue": group.max_queue,
+        "routing_url": group.routing_url,
         "members": [
             {
                 "user_id": member.user_id,
@@ -130,6 +150,7 @@ async def create_skill_group(
         offer_timeout_seconds=body.offer_timeout_seconds,
         max_queue=body.max_queue,
         members=_members(body.members),
+        routing_url=body.routing_url,
     )
     return _view(loaded)
 
@@ -153,6 +174,7 @@ async def patch_skill_group(
         offer_timeout_seconds=body.offer_timeout_seconds,
         max_queue=body.max_queue if "max_queue" in body.model_fields_set else KEEP,
         members=_members(body.members) if body.members is not None else None,
+        routing_url=body.routing_url if "routing_url" in body.model_fields_set else KEEP,
     )
     return _view(loaded)
 

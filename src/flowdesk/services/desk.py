@@ -15,10 +15,11 @@ from sqlalchemy import func, or_, select
 
 from flowdesk.engine.template import render
 from flowdesk.engine.types import CustomerInput, RatingInput, RequestHandoff, Resume
-from flowdesk.routing import Candidate, anyone_online, choose_agent, eligible
+from flowdesk.routing import Candidate, Strategy, anyone_online, choose_agent, eligible
 from flowdesk.services import conversations as flow_turns
+from flowdesk.services import router_call
 from flowdesk.services.channels import channel_settings
-from flowdesk.services.tx import Tx
+from flowdesk.services.tx import Tx, transaction
 from flowdesk.storage.models import (
     SANDBOX_CHANNEL_TYPE,
     Channel,
@@ -26,14 +27,17 @@ from flowdesk.storage.models import (
     SkillGroup,
     SkillGroupMember,
     User,
+    new_id,
 )
-from flowdesk.views import iso, queue_entry_view
+from flowdesk.views import conversation_view, iso, queue_entry_view
 
 log = structlog.get_logger(__name__)
 
 #: Hand-offs one transaction may chain (transfer → no_agent → transfer …) before giving up.
 MAX_HANDOFFS = 10
-DESK_TIMERS = ("offer", "queue_wait", "customer_reminder", "customer_idle")
+DESK_TIMERS = ("offer", "queue_wait", "customer_reminder", "customer_idle", "routing")
+#: How long past the routing URL's timeout a lost routing call waits before longest_idle routing.
+ROUTING_GRACE_SECONDS = 5
 IDLE_TIMERS = ("customer_reminder", "customer_idle")
 SURVEY_TEXT = "How would you rate this conversation?"
 RATING_THANKS = "Thank you for your rating!"
@@ -181,7 +185,23 @@ async def lock_group(tx: Tx, group_id: str | None) -> SkillGroup | None:
     return group
 
 
-async def route(tx: Tx, conversation: Conversation) -> None:
+def strategy_of(group: SkillGroup) -> Strategy:
+    """How routing picks among the group's agents; `webhook` groups fall back to longest idle."""
+    if group.strategy == "webhook":
+        return "longest_idle"
+    return group.strategy  # type: ignore[return-value]
+
+
+async def route(
+    tx: Tx, conversation: Conversation, *, asked: bool = False, routed_to: str | None = None
+) -> None:
+    """Offer, assign or queue the conversation by its group's strategy.
+
+    A `webhook` group first asks its routing URL, after this transaction commits (a
+    network call never holds the write lock): the conversation waits in the queue
+    meanwhile, and `apply_routing_answer` routes it again (`asked`) with the agent the
+    URL named (`routed_to`), if any.
+    """
     group = await lock_group(tx, conversation.skill_group_id)
     preferred = _request(conversation).get("agent_id")
     pool = await candidates(tx, group, preferred)
@@ -189,10 +209,17 @@ async def route(tx: Tx, conversation: Conversation) -> None:
     if group is None or not anyone_online(pool, exclude=declined):
         await _back_to_flow(tx, conversation, "no_agent")
         return
+    free = {c.agent_id for c in pool if eligible(c) and c.agent_id not in declined}
+    # Ask only when it matters: nobody free means queueing anyway, and a free preferred
+    # agent goes first whatever the URL would say.
+    wants_call = group.strategy == "webhook" and group.routing_url and not asked
+    if wants_call and free and preferred not in free:
+        await _ask_router(tx, conversation, group, pool)
+        return
     chosen = choose_agent(
         pool,
-        group.strategy,  # type: ignore[arg-type]
-        preferred=preferred,
+        strategy_of(group),
+        preferred=routed_to if routed_to in free else preferred,
         exclude=declined,
         round_robin_last=group.round_robin_last,
     )
@@ -200,6 +227,97 @@ async def route(tx: Tx, conversation: Conversation) -> None:
         await _give(tx, conversation, group, chosen)
     else:
         await _enqueue(tx, conversation, group)
+
+
+async def _ask_router(
+    tx: Tx, conversation: Conversation, group: SkillGroup, pool: list[Candidate]
+) -> None:
+    """Wait in the queue while the group's routing URL is asked, once this transaction commits."""
+    assert group.routing_url is not None
+    call_id = new_id("rte")
+    update_desk(
+        conversation,
+        routing={"call_id": call_id, "fresh": conversation.queued_at is None},
+        wait_no=None,
+    )
+    conversation.state = "queued"
+    conversation.queued_at = conversation.queued_at or tx.now
+    conversation.offered_to = None
+    conversation.offer_expires_at = None
+    tx.changed(conversation)
+    # If the call is lost with this process, the timer routes without it.
+    budget = tx.rt.settings.routing_timeout_seconds + ROUTING_GRACE_SECONDS
+    await tx.arm(conversation.id, "routing", tx.now + timedelta(seconds=budget))
+    body = await routing_request(tx, conversation, group, pool)
+    rt, url, conversation_id = tx.rt, group.routing_url, conversation.id
+
+    async def call() -> None:
+        answer = await router_call.ask(rt.settings, url, body)
+        async with transaction(rt) as follow_up:
+            locked = await flow_turns.lock_conversation(follow_up.session, conversation_id)
+            await apply_routing_answer(follow_up, locked, call_id, answer)
+
+    tx.outbox.after_commit.append(call)
+
+
+async def routing_request(
+    tx: Tx, conversation: Conversation, group: SkillGroup, pool: list[Candidate]
+) -> bytes:
+    """What the routing URL is sent: the conversation, the group and its agents now."""
+    users = {
+        user.id: user
+        for user in await tx.session.scalars(
+            select(User).where(User.id.in_([c.agent_id for c in pool]))
+        )
+    }
+    agents = [
+        {
+            "id": c.agent_id,
+            "display_name": users[c.agent_id].display_name if c.agent_id in users else None,
+            "staff_no": users[c.agent_id].staff_no if c.agent_id in users else None,
+            "status": c.status,
+            "open_conversations": c.load,
+            "max_concurrent": c.max_concurrent,
+            "priority": c.priority,
+            "last_assigned_at": iso(c.last_assigned_at),
+            "available": eligible(c),
+        }
+        for c in pool
+    ]
+    return router_call.request_body(
+        {
+            "conversation": conversation_view(conversation, staff=True),
+            "skill_group": {"id": group.id, "name": group.name},
+            "agents": agents,
+        },
+        tx.now,
+    )
+
+
+async def apply_routing_answer(
+    tx: Tx, conversation: Conversation, call_id: str | None, answer: router_call.Answer | None
+) -> None:
+    """Route with the routing URL's answer; `None` (no answer, or the timer) = longest idle.
+
+    Only while the conversation still waits for this call: meanwhile an agent may have
+    taken it from the queue, or the customer may have left.
+    """
+    pending = (conversation.desk or {}).get("routing")
+    if conversation.state != "queued" or not pending:
+        return
+    if call_id is not None and pending.get("call_id") != call_id:
+        return
+    await tx.cancel(conversation.id, ["routing"])
+    update_desk(conversation, routing=None)
+    if pending.get("fresh"):
+        conversation.queued_at = None  # so queueing now counts as the first time
+    routed_to = None
+    if answer is not None and answer.skill_group_id:
+        if await tx.session.get(SkillGroup, answer.skill_group_id) is not None:
+            conversation.skill_group_id = answer.skill_group_id
+    elif answer is not None:
+        routed_to = answer.agent_id
+    await route(tx, conversation, asked=True, routed_to=routed_to)
 
 
 async def _back_to_flow(tx: Tx, conversation: Conversation, port: str) -> None:
@@ -380,7 +498,7 @@ async def drain(tx: Tx, group_ids: list[str]) -> None:
             declined = (conversation.desk or {}).get("declined", [])
             chosen = choose_agent(
                 pool,
-                group.strategy,  # type: ignore[arg-type]
+                strategy_of(group),
                 preferred=_request(conversation).get("agent_id"),
                 exclude=declined,
                 round_robin_last=group.round_robin_last,
@@ -455,6 +573,8 @@ async def timer_fired(tx: Tx, conversation: Conversation, kind: str) -> None:
         conversation.offered_to = None
         conversation.offer_expires_at = None
         await route(tx, conversation)
+    elif kind == "routing":
+        await apply_routing_answer(tx, conversation, None, None)
     elif kind == "queue_wait" and conversation.state in ("queued", "offered"):
         await _back_to_flow(tx, conversation, "timeout")
     elif kind == "customer_reminder" and conversation.state == "agent":

@@ -9,6 +9,7 @@ is published by `publish()` after the commit — the one place events leave.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +31,8 @@ class Outbox:
     agent_events: list[AgentEvent] = field(default_factory=list)
     #: Webhook outbox rows (SPEC §9), stored by `Tx.finish` in the same transaction.
     webhooks: list[WebhookDelivery] = field(default_factory=list)
+    #: Work that must wait for the commit and may not hold the write lock (a routing call).
+    after_commit: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     def message(self, conversation: Conversation, message: Message) -> None:
         self.messages.append((conversation, message))

@@ -14,7 +14,7 @@ from flowdesk.runtime import Runtime
 from flowdesk.services import KEEP, Keep
 from flowdesk.storage.models import Conversation, SkillGroup, SkillGroupMember, User, new_id
 
-Strategy = Literal["longest_idle", "least_busy", "round_robin", "priority"]
+Strategy = Literal["longest_idle", "least_busy", "round_robin", "priority", "webhook"]
 Reception = Literal["auto", "manual"]
 #: The states in which a conversation is with, or waiting for, the group's agents.
 BUSY_STATES = ("queued", "offered", "agent")
@@ -79,6 +79,14 @@ async def list_skill_groups(session: AsyncSession) -> list[LoadedSkillGroup]:
     return [LoadedSkillGroup(g, members[g.id]) for g in groups]
 
 
+def _check_routing(strategy: str, routing_url: str | None) -> None:
+    if strategy == "webhook" and not routing_url:
+        raise Invalid(
+            "the webhook strategy needs a routing_url to ask",
+            details={"field": "routing_url"},
+        )
+
+
 async def _check_members(session: AsyncSession, members: Sequence[Member]) -> None:
     """Refuse a user listed twice or one that does not exist (422 naming them)."""
     seen: set[str] = set()
@@ -126,7 +134,9 @@ async def create_skill_group(
     offer_timeout_seconds: int = 30,
     max_queue: int | None = None,
     members: Sequence[Member] = (),
+    routing_url: str | None = None,
 ) -> LoadedSkillGroup:
+    _check_routing(strategy, routing_url)
     now = rt.clock.now()
     async with rt.db.write() as session:
         await _check_members(session, members)
@@ -137,6 +147,7 @@ async def create_skill_group(
             reception=reception,
             offer_timeout_seconds=offer_timeout_seconds,
             max_queue=max_queue,
+            routing_url=routing_url,
             created_at=now,
             updated_at=now,
         )
@@ -156,6 +167,7 @@ async def update_skill_group(
     offer_timeout_seconds: int | None = None,
     max_queue: int | Keep | None = KEEP,
     members: Sequence[Member] | None = None,
+    routing_url: str | Keep | None = KEEP,
 ) -> LoadedSkillGroup:
     """Change the given fields; `members`, when given, replaces the whole member list."""
     async with rt.db.write() as session:
@@ -170,6 +182,9 @@ async def update_skill_group(
                 setattr(group, attr, value)
         if max_queue is not KEEP:
             group.max_queue = max_queue
+        if routing_url is not KEEP:
+            group.routing_url = routing_url
+        _check_routing(group.strategy, group.routing_url)
         if members is not None:
             await _check_members(session, members)
             await session.execute(

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import structlog
 from sqlalchemy import delete, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,6 +26,8 @@ from flowdesk.storage.models import (
     new_id,
 )
 from flowdesk.views import conversation_view, message_view
+
+log = structlog.get_logger(__name__)
 
 #: Advisory lock key that orders agent-event ids by commit (any constant unique to us).
 AGENT_EVENTS_LOCK = 0x464C4F57  # "FLOW"
@@ -175,9 +178,18 @@ def serving_agent(conversation: Conversation) -> str | None:
 
 @asynccontextmanager
 async def transaction(rt: Runtime) -> AsyncIterator[Tx]:
-    """A write transaction as a `Tx`; its outbox is published only after a successful commit."""
+    """A write transaction as a `Tx`; its outbox is published only after a successful commit.
+
+    Then its `after_commit` work runs (each job opens its own transactions if it writes).
+    """
     async with rt.db.write() as session:
         tx = Tx(rt, session, rt.clock.now())
         yield tx
         await tx.finish()
     tx.outbox.publish(rt)
+    for job in tx.outbox.after_commit:
+        try:
+            await job()
+        except Exception:
+            # The work is backed by a durable timer; the committed change stands.
+            log.exception("after_commit_failed")

@@ -99,6 +99,8 @@ class SkillGroup(Base):
     reception: Mapped[str] = mapped_column(String(10), default="auto")
     offer_timeout_seconds: Mapped[int] = mapped_column(Integer, default=30)
     max_queue: Mapped[int | None] = mapped_column(Integer)
+    #: Where the `webhook` strategy asks which agent (or group) takes a conversation.
+    routing_url: Mapped[str | None] = mapped_column(String(2000))
     #: The member who got the last round-robin assignment.
     round_robin_last: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
