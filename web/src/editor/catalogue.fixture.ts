@@ -551,6 +551,277 @@ export const CATALOGUE: ModuleSpec[] = [
     "deletable": true
   },
   {
+    "type": "http_request",
+    "title": "HTTP request",
+    "description": "Calls an external HTTP API and maps the JSON reply into variables.",
+    "config_schema": {
+      "$defs": {
+        "ResponseMapping": {
+          "additionalProperties": false,
+          "description": "Store the value at `path` of the JSON reply in `variable` (`default` when absent).",
+          "properties": {
+            "variable": {
+              "description": "The variable that receives the value.",
+              "pattern": "^[A-Za-z_][A-Za-z0-9_.]{0,63}$",
+              "title": "Variable",
+              "type": "string"
+            },
+            "path": {
+              "description": "Where the value is, e.g. data.items[0].status.",
+              "maxLength": 500,
+              "minLength": 1,
+              "title": "Path",
+              "type": "string"
+            },
+            "default": {
+              "default": null,
+              "description": "Used when the path is absent or the call fails (optional).",
+              "title": "Default"
+            }
+          },
+          "required": [
+            "variable",
+            "path"
+          ],
+          "title": "ResponseMapping",
+          "type": "object"
+        }
+      },
+      "additionalProperties": false,
+      "description": "Settings of an `http_request` node.",
+      "properties": {
+        "method": {
+          "default": "GET",
+          "description": "HTTP method.",
+          "enum": [
+            "GET",
+            "POST",
+            "PUT",
+            "PATCH",
+            "DELETE"
+          ],
+          "title": "Method",
+          "type": "string"
+        },
+        "url": {
+          "description": "http(s) URL; may contain ${Variable} (the scheme must be written out).",
+          "maxLength": 2000,
+          "minLength": 1,
+          "title": "Url",
+          "type": "string"
+        },
+        "headers": {
+          "additionalProperties": {
+            "type": "string"
+          },
+          "default": {},
+          "description": "Request headers; values may contain ${Variable}. Never logged.",
+          "maxProperties": 30,
+          "title": "Headers",
+          "type": "object"
+        },
+        "body": {
+          "anyOf": [
+            {
+              "type": "string"
+            },
+            {
+              "additionalProperties": true,
+              "type": "object"
+            },
+            {
+              "items": {},
+              "type": "array"
+            },
+            {
+              "type": "null"
+            }
+          ],
+          "default": null,
+          "description": "A text template, or JSON whose strings may contain ${Variable} (optional).",
+          "title": "Body"
+        },
+        "timeout_ms": {
+          "default": 5000,
+          "description": "Time allowed for each attempt (ms).",
+          "maximum": 30000,
+          "minimum": 100,
+          "title": "Timeout Ms",
+          "type": "integer"
+        },
+        "max_attempts": {
+          "default": 1,
+          "description": "Tries in all; retried only on timeouts, connection errors and 5xx.",
+          "maximum": 5,
+          "minimum": 1,
+          "title": "Max Attempts",
+          "type": "integer"
+        },
+        "response_mapping": {
+          "default": [],
+          "description": "Values to copy from the JSON reply.",
+          "items": {
+            "$ref": "#/$defs/ResponseMapping"
+          },
+          "maxItems": 50,
+          "title": "Response Mapping",
+          "type": "array"
+        },
+        "status_variable": {
+          "anyOf": [
+            {
+              "pattern": "^[A-Za-z_][A-Za-z0-9_.]{0,63}$",
+              "type": "string"
+            },
+            {
+              "type": "null"
+            }
+          ],
+          "default": null,
+          "description": "Receives the HTTP status code (0 when no response came) (optional).",
+          "title": "Status Variable"
+        }
+      },
+      "required": [
+        "url"
+      ],
+      "title": "HTTP request",
+      "type": "object"
+    },
+    "ports": {
+      "static": [
+        "success",
+        "failure"
+      ],
+      "dynamic": null
+    },
+    "waits_for_customer": false,
+    "deletable": true
+  },
+  {
+    "type": "chatbot",
+    "title": "Chatbot",
+    "description": "Answers questions from a knowledge base (FAQ or AI) until the customer leaves.",
+    "config_schema": {
+      "additionalProperties": false,
+      "description": "Settings of a `chatbot` node.",
+      "properties": {
+        "knowledge_base_id": {
+          "description": "The knowledge base the bot answers from.",
+          "maxLength": 64,
+          "minLength": 1,
+          "title": "Knowledge Base Id",
+          "type": "string"
+        },
+        "mode": {
+          "default": "faq",
+          "description": "`faq`: the best entry's answer; `llm`: an AI reply grounded in the entries.",
+          "enum": [
+            "faq",
+            "llm"
+          ],
+          "title": "Mode",
+          "type": "string"
+        },
+        "welcome_text": {
+          "anyOf": [
+            {
+              "maxLength": 4000,
+              "type": "string"
+            },
+            {
+              "type": "null"
+            }
+          ],
+          "default": null,
+          "description": "Sent when the bot starts (optional).",
+          "title": "Welcome Text"
+        },
+        "suggestions": {
+          "default": [],
+          "description": "Questions offered as buttons when the bot starts (up to 20).",
+          "items": {
+            "type": "string"
+          },
+          "maxItems": 20,
+          "title": "Suggestions",
+          "type": "array"
+        },
+        "no_answer_text": {
+          "default": "Sorry, I could not find an answer to that. Could you rephrase it?",
+          "description": "Sent for a question the bot cannot answer.",
+          "maxLength": 4000,
+          "minLength": 1,
+          "title": "No Answer Text",
+          "type": "string"
+        },
+        "max_misses": {
+          "default": 2,
+          "description": "Unanswered questions in a row before `no_answer`.",
+          "maximum": 20,
+          "minimum": 1,
+          "title": "Max Misses",
+          "type": "integer"
+        },
+        "handoff_keywords": {
+          "default": [
+            "human",
+            "agent",
+            "人工"
+          ],
+          "description": "Words that ask for a person: leave by `handoff`.",
+          "items": {
+            "type": "string"
+          },
+          "maxItems": 50,
+          "title": "Handoff Keywords",
+          "type": "array"
+        },
+        "exit_keywords": {
+          "default": [],
+          "description": "Words that leave by `exit`.",
+          "items": {
+            "type": "string"
+          },
+          "maxItems": 50,
+          "title": "Exit Keywords",
+          "type": "array"
+        },
+        "timeout_seconds": {
+          "anyOf": [
+            {
+              "maximum": 604800,
+              "minimum": 1,
+              "type": "integer"
+            },
+            {
+              "type": "null"
+            }
+          ],
+          "default": null,
+          "description": "Leave by `timeout` when the customer is silent this long (optional).",
+          "title": "Timeout Seconds"
+        }
+      },
+      "required": [
+        "knowledge_base_id"
+      ],
+      "title": "Chatbot",
+      "type": "object"
+    },
+    "ports": {
+      "static": [
+        "handoff",
+        "no_answer",
+        "exit",
+        "timeout"
+      ],
+      "dynamic": null
+    },
+    "waits_for_customer": true,
+    "deletable": true
+  },
+  {
     "type": "transfer",
     "title": "Transfer",
     "description": "Transfers the conversation to a human agent through a skill group.",

@@ -65,3 +65,44 @@ describe("new list rows", () => {
     expect(newListItem("cases", condition.properties!.cases.items!, condition, [])).toEqual({ id: "case_1", match: "all", rules: [] });
   });
 });
+
+describe("the chatbot and http_request forms", () => {
+  it("start from usable defaults", () => {
+    expect(defaultsFromSchema(schemaOf("http_request"))).toMatchObject({
+      method: "GET",
+      url: "",
+      timeout_ms: 5000,
+      max_attempts: 1,
+      headers: {},
+      response_mapping: [],
+    });
+    expect(defaultsFromSchema(schemaOf("chatbot"))).toMatchObject({
+      knowledge_base_id: "",
+      mode: "faq",
+      max_misses: 2,
+      handoff_keywords: ["human", "agent", "人工"],
+      suggestions: [],
+    });
+  });
+
+  it("edit each field with a fitting control", () => {
+    const http = schemaOf("http_request");
+    const hp = http.properties!;
+    expect(fieldShape("method", hp.method, http).kind).toBe("enum");
+    expect(fieldShape("url", hp.url, http).kind).toBe("string");
+    expect(fieldShape("timeout_ms", hp.timeout_ms, http).kind).toBe("integer");
+    expect(fieldShape("response_mapping", hp.response_mapping, http).kind).toBe("objectList");
+    expect(fieldShape("status_variable", hp.status_variable, http)).toMatchObject({ kind: "string", nullable: true });
+    // Free-form shapes (header map, a body that is text or JSON) are edited as JSON.
+    expect(fieldShape("headers", hp.headers, http).kind).toBe("json");
+    expect(fieldShape("body", hp.body, http)).toMatchObject({ kind: "json", nullable: true });
+    const bot = schemaOf("chatbot");
+    const bp = bot.properties!;
+    expect(fieldShape("mode", bp.mode, bot).kind).toBe("enum");
+    expect(fieldShape("suggestions", bp.suggestions, bot).kind).toBe("stringList");
+    expect(fieldShape("handoff_keywords", bp.handoff_keywords, bot).kind).toBe("stringList");
+    expect(fieldShape("no_answer_text", bp.no_answer_text, bot).kind).toBe("text");
+    expect(fieldShape("welcome_text", bp.welcome_text, bot)).toMatchObject({ kind: "text", nullable: true });
+    expect(fieldShape("timeout_seconds", bp.timeout_seconds, bot)).toMatchObject({ kind: "integer", nullable: true });
+  });
+});

@@ -82,7 +82,7 @@ class ChatbotConfig(BaseModel):
         default=None, description="Sent when the bot starts (optional)."
     )
     suggestions: list[str] = Field(
-        default_factory=list,
+        default=[],
         max_length=20,
         description="Questions offered as buttons when the bot starts (up to 20).",
     )
@@ -94,12 +94,12 @@ class ChatbotConfig(BaseModel):
         default=2, ge=1, le=20, description="Unanswered questions in a row before `no_answer`."
     )
     handoff_keywords: list[str] = Field(
-        default_factory=lambda: ["human", "agent", "人工"],
+        default=["human", "agent", "人工"],
         max_length=50,
         description="Words that ask for a person: leave by `handoff`.",
     )
     exit_keywords: list[str] = Field(
-        default_factory=list, max_length=50, description="Words that leave by `exit`."
+        default=[], max_length=50, description="Words that leave by `exit`."
     )
     timeout_seconds: TimeoutSeconds | None = Field(
         default=None,

@@ -110,7 +110,7 @@ class HttpRequestConfig(BaseModel):
         description="http(s) URL; may contain ${Variable} (the scheme must be written out).",
     )
     headers: dict[str, str] = Field(
-        default_factory=dict,
+        default={},
         max_length=30,
         description="Request headers; values may contain ${Variable}. Never logged.",
     )
@@ -128,7 +128,7 @@ class HttpRequestConfig(BaseModel):
         description="Tries in all; retried only on timeouts, connection errors and 5xx.",
     )
     response_mapping: list[ResponseMapping] = Field(
-        default_factory=list, max_length=50, description="Values to copy from the JSON reply."
+        default=[], max_length=50, description="Values to copy from the JSON reply."
     )
     status_variable: WritableVariable | None = Field(
         default=None,
