@@ -27,10 +27,11 @@ export function ChatPane(props: ChatPaneProps) {
   const who = conversation.customer_name || conversation.customer_id;
   const count = messages?.length ?? 0;
 
-  // Follow the conversation as it grows, as chat apps do.
+  // Follow the conversation as it grows, as chat apps do, unless the agent scrolled up to read.
+  const following = useRef(true);
   useEffect(() => {
     const box = history.current;
-    if (box) box.scrollTop = box.scrollHeight;
+    if (box && following.current) box.scrollTop = box.scrollHeight;
   }, [count, conversation.id]);
 
   return (
@@ -49,7 +50,11 @@ export function ChatPane(props: ChatPaneProps) {
           message={<p>The customer is told you left, and the flow carries on (for example with its survey).</p>}
           confirmLabel="Close conversation" onConfirm={props.onClose} />
       </header>
-      <div className="chat-history" ref={history} role="log" aria-label={`Conversation with ${who}`}>
+      <div className="chat-history" ref={history} role="log" aria-label={`Conversation with ${who}`}
+        onScroll={(event) => {
+          const box = event.currentTarget;
+          following.current = box.scrollHeight - box.scrollTop - box.clientHeight < 80;
+        }}>
         {messages === undefined ? <p className="muted">Loading the conversation…</p> : <Transcript messages={messages} />}
       </div>
       <Composer onSend={props.onSend} />

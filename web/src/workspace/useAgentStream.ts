@@ -8,7 +8,12 @@ interface StreamHandlers {
   onEvent(event: AgentEvent): void;
   /** The socket is open (first time or again): a good moment to re-read what has no events. */
   onOpen?(): void;
+  /** Several tries in a row failed: perhaps the session ended rather than the network. */
+  onFailing?(): void;
 }
+
+/** Failed tries in a row before `onFailing` is called (once per run of failures). */
+const FAILING_AFTER = 3;
 
 /**
  * The agent stream (`WS /api/v1/agent/stream`), signed in by the session cookie. It resumes after
@@ -56,6 +61,7 @@ export function useAgentStream(handlers: StreamHandlers): Connection {
         setConnection("reconnecting");
         timer = window.setTimeout(connect, reconnectDelay(attempt));
         attempt += 1;
+        if (attempt === FAILING_AFTER) handlersRef.current.onFailing?.();
       };
     }
 

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useReducer, useRef, useState } from "react";
-import { get, post, put } from "../api/client";
+import { ApiError, get, post, put } from "../api/client";
 import type { MessageList, StaffConversation, TranscriptMessage, User, UserStatus } from "../api/types";
 import { askNotificationPermissionOnce, beep, notify, unlockSound } from "./alerts";
 import {
@@ -123,7 +123,16 @@ export function useWorkspace(user: User): Workspace {
     [loadHistory, loadQueues],
   );
 
-  const connection = useAgentStream({ onEvent, onOpen: () => quietly(loadQueues()) });
+  const connection = useAgentStream({
+    onEvent,
+    onOpen: () => quietly(loadQueues()),
+    onFailing: () => {
+      // The stream's handshake cannot say 401; the API can. A session that ended goes to sign-in.
+      get<User>("/auth/me").catch((caught: unknown) => {
+        if (caught instanceof ApiError && caught.status === 401) window.location.assign("/login");
+      });
+    },
+  });
 
   useEffect(() => {
     get<User>("/auth/me")
