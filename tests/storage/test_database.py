@@ -155,3 +155,28 @@ async def test_concurrent_read_modify_write_loses_no_update(rt: Runtime) -> None
     async with rt.db.read() as session:
         assert await session.scalar(select(Flow.revision).where(Flow.id == flow.id)) == 41
         assert await session.scalar(select(func.count()).select_from(Flow)) == 1
+
+
+@pytest.mark.postgres
+def test_nodes_starting_together_migrate_once(postgres_url: str) -> None:
+    """Several nodes run `migrate` at start: one migrates, the others wait and find it done."""
+    import subprocess
+    import sys
+    import time
+
+    # Every process imports first, then all migrate at the same instant.
+    code = (
+        "import sys, time; from flowdesk.storage.db import migrate; "
+        "time.sleep(max(0, float(sys.argv[2]) - time.time())); migrate(sys.argv[1])"
+    )
+    start_at = str(time.time() + 4)
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", code, postgres_url, start_at],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
+        for _ in range(3)
+    ]
+    outputs = [p.communicate(timeout=120)[0].decode() for p in processes]
+    assert [p.returncode for p in processes] == [0, 0, 0], outputs
