@@ -7,6 +7,7 @@ import { ChannelsPage } from "./pages/ChannelsPage";
 import { ConversationDetailPage } from "./pages/ConversationDetailPage";
 import { ConversationsPage } from "./pages/ConversationsPage";
 import { FlowsPage } from "./pages/FlowsPage";
+import { KnowledgeBasesPage } from "./pages/KnowledgeBasesPage";
 import { LoginPage } from "./pages/LoginPage";
 import { SchedulesPage } from "./pages/SchedulesPage";
 import { SkillGroupsPage } from "./pages/SkillGroupsPage";
@@ -58,6 +59,7 @@ export function App() {
         <Route path="/agents" element={<AgentsPage />} />
         <Route path="/skill-groups" element={<SkillGroupsPage />} />
         <Route path="/schedules" element={<SchedulesPage />} />
+        <Route path="/knowledge-bases" element={<KnowledgeBasesPage />} />
         <Route path="/conversations" element={<ConversationsPage />} />
         <Route path="/conversations/:conversationId" element={<ConversationDetailPage />} />
         <Route path="*" element={<Navigate to="/flows" replace />} />

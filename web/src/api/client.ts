@@ -26,14 +26,28 @@ function cookie(name: string): string {
 }
 
 export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  return send<T>(method, path, body === undefined ? undefined : JSON.stringify(body), "application/json");
+}
+
+/** POST a file's raw bytes (e.g. a CSV import) instead of JSON. */
+export function postRaw<T>(path: string, body: Blob | string, contentType: string): Promise<T> {
+  return send<T>("POST", path, body, contentType);
+}
+
+async function send<T>(
+  method: string,
+  path: string,
+  body: BodyInit | undefined,
+  contentType: string,
+): Promise<T> {
   const headers: Record<string, string> = { accept: "application/json" };
-  if (body !== undefined) headers["content-type"] = "application/json";
+  if (body !== undefined) headers["content-type"] = contentType;
   if (method !== "GET") headers["x-csrf-token"] = cookie("flowdesk_csrf");
   const response = await fetch(`/api/v1${path}`, {
     method,
     headers,
     credentials: "same-origin",
-    body: body === undefined ? undefined : JSON.stringify(body),
+    body,
   });
   if (response.status === 204) return undefined as T;
   const data = await response.json().catch(() => ({}));

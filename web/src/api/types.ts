@@ -130,10 +130,12 @@ export interface Conversation {
 export interface SkillGroup {
   id: string;
   name: string;
-  strategy: "longest_idle" | "least_busy" | "round_robin" | "priority";
+  strategy: "longest_idle" | "least_busy" | "round_robin" | "priority" | "webhook";
   reception: "auto" | "manual";
   offer_timeout_seconds: number;
   max_queue: number | null;
+  /** Where the `webhook` strategy asks who takes a conversation. */
+  routing_url: string | null;
   members: { user_id: string; priority: number; display_name: string; status: string }[];
 }
 
@@ -239,6 +241,7 @@ export interface SkillGroupInput {
   reception: SkillGroupReception;
   offer_timeout_seconds: number;
   max_queue: number | null;
+  routing_url: string | null;
   members: { user_id: string; priority: number }[];
 }
 
@@ -285,4 +288,45 @@ export interface TranscriptMessage extends Message {
 
 export interface MessageList {
   messages: TranscriptMessage[];
+}
+
+export interface KnowledgeBase {
+  id: string;
+  name: string;
+  description: string;
+  /** Bumped by every change to the base or its entries. */
+  revision: number;
+  entry_count: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface KnowledgeBaseList {
+  knowledge_bases: KnowledgeBase[];
+}
+
+export interface KnowledgeEntry {
+  id: string;
+  question: string;
+  similar_questions: string[];
+  answer: string;
+  enabled: boolean;
+  position: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export type KnowledgeEntryInput = Pick<KnowledgeEntry, "question" | "similar_questions" | "answer" | "enabled">;
+
+export interface KnowledgeEntryPage {
+  entries: KnowledgeEntry[];
+  total: number;
+  offset: number;
+  limit: number;
+}
+
+export interface KnowledgeImportResult {
+  imported: number;
+  mode: "append" | "replace";
+  knowledge_base: KnowledgeBase;
 }

@@ -7,6 +7,7 @@ const LINKS = [
   ["/agents", "Agents"],
   ["/skill-groups", "Skill groups"],
   ["/schedules", "Schedules"],
+  ["/knowledge-bases", "Knowledge bases"],
   ["/conversations", "Conversations"],
 ] as const;
 /** Every staff member serves customers here; agents see nothing else. */

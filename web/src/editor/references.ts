@@ -1,8 +1,8 @@
 // Config fields that hold the id of another object get a picker showing names (SPEC §3:
-// `schedule_id`, `skill_group_id`, `agent_id`). Lists are fetched once per editor visit.
+// `schedule_id`, `skill_group_id`, `agent_id`, `knowledge_base_id`). Lists are fetched once per editor visit.
 
 import { get } from "../api/client";
-import type { ScheduleList, SkillGroupList, UserList } from "../api/types";
+import type { KnowledgeBaseList, ScheduleList, SkillGroupList, UserList } from "../api/types";
 
 export interface ReferenceOption {
   id: string;
@@ -25,6 +25,11 @@ export const REFERENCE_FIELDS: Readonly<Record<string, ReferenceSource>> = {
     noun: "skill groups",
     load: async () =>
       (await get<SkillGroupList>("/skill-groups")).skill_groups.map((g) => ({ id: g.id, label: g.name })),
+  },
+  knowledge_base_id: {
+    noun: "knowledge bases",
+    load: async () =>
+      (await get<KnowledgeBaseList>("/knowledge-bases")).knowledge_bases.map((b) => ({ id: b.id, label: b.name })),
   },
   agent_id: {
     noun: "agents",

@@ -27,6 +27,7 @@ export function SkillGroupDialog({ group, users, onSaved, onClose }: SkillGroupD
   const [reception, setReception] = useState<SkillGroupReception>(group?.reception ?? "auto");
   const [offerTimeout, setOfferTimeout] = useState(String(group?.offer_timeout_seconds ?? 30));
   const [maxQueue, setMaxQueue] = useState(group?.max_queue == null ? "" : String(group.max_queue));
+  const [routingUrl, setRoutingUrl] = useState(group?.routing_url ?? "");
   const [members, setMembers] = useState<MemberChoice[]>(
     group?.members.map(({ user_id, priority }) => ({ user_id, priority })) ?? [],
   );
@@ -43,6 +44,7 @@ export function SkillGroupDialog({ group, users, onSaved, onClose }: SkillGroupD
       reception,
       offer_timeout_seconds: Number(offerTimeout),
       max_queue: maxQueue.trim() === "" ? null : Number(maxQueue),
+      routing_url: routingUrl.trim() === "" ? null : routingUrl.trim(),
       members,
     };
     try {
@@ -82,6 +84,16 @@ export function SkillGroupDialog({ group, users, onSaved, onClose }: SkillGroupD
               onChange={(e) => setMaxQueue(e.target.value)} />
           </Field>
         </div>
+        {strategy === "webhook" && (
+          <Field
+            label="Routing URL"
+            hint={<>Flowdesk POSTs the conversation and the group's agents here (signed like webhooks) and
+              reads <code>{'{"agent_id": …}'}</code> or <code>{'{"skill_group_id": …}'}</code>.</>}
+          >
+            <input type="url" required maxLength={2000} value={routingUrl} placeholder="https://…"
+              onChange={(e) => setRoutingUrl(e.target.value)} />
+          </Field>
+        )}
         <MemberPicker members={members} users={users} onChange={setMembers} />
         <ErrorBanner error={error} />
         <DialogActions>

@@ -5,6 +5,11 @@ export const STRATEGIES: { value: SkillGroupStrategy; label: string; hint: strin
   { value: "least_busy", label: "Least busy", hint: "Fewest open conversations, then longest idle." },
   { value: "round_robin", label: "Round robin", hint: "Each agent in turn." },
   { value: "priority", label: "Priority", hint: "Lowest priority number first, then longest idle." },
+  {
+    value: "webhook",
+    label: "Webhook",
+    hint: "Your routing URL names the agent (or group); if it fails or is slow (2 s), longest idle.",
+  },
 ];
 
 export const RECEPTIONS: { value: SkillGroupReception; label: string }[] = [
