@@ -33,6 +33,7 @@ from flowdesk.logging import configure_logging
 from flowdesk.presence import Presence, presence_store
 from flowdesk.runtime import Runtime
 from flowdesk.scheduler import TimerScheduler
+from flowdesk.services import calls
 from flowdesk.services.users import ensure_first_admin
 from flowdesk.services.webhooks import WebhookDispatcher
 from flowdesk.settings import Settings
@@ -77,6 +78,7 @@ def create_app(
             await dispatcher.stop()
             await presence.stop()
             await scheduler.stop()
+            await calls.stop(rt)
             await rt.bus.stop()
             await rt.db.dispose()
 

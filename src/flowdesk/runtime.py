@@ -12,6 +12,7 @@ from flowdesk.engine.module import Registry
 from flowdesk.engine.runner import CompiledFlow, Engine
 from flowdesk.events import EventBus, LocalEventBus
 from flowdesk.ratelimit import FailureLimiter
+from flowdesk.retrieval import IndexCache
 from flowdesk.settings import Settings
 from flowdesk.storage.db import Database
 
@@ -52,6 +53,10 @@ class Runtime:
     clock: Clock
     compiled: CompiledFlowCache
     sign_in_failures: FailureLimiter
+    #: Knowledge-base search indexes by (base, revision): built on change, never per message.
+    indexes: IndexCache = field(default_factory=IndexCache)
+    #: Call-outs made in the background (`services.calls.spawn`), cancelled at shutdown.
+    calls_in_flight: set[asyncio.Task[None]] = field(default_factory=set)
     #: Set whenever a timer is armed, so the scheduler re-reads the next due time.
     timers_changed: asyncio.Event = field(default_factory=asyncio.Event)
     #: Set after a commit that wrote webhook deliveries, so the dispatcher sends them now.

@@ -25,7 +25,9 @@ from flowdesk.engine.module import RunEnv
 from flowdesk.engine.runner import CompiledFlow
 from flowdesk.engine.template import is_variable_name
 from flowdesk.engine.types import (
+    CALL_PORT,
     ArmTimer,
+    CallOut,
     CancelTimer,
     ChoiceInput,
     CustomerInput,
@@ -34,6 +36,7 @@ from flowdesk.engine.types import (
     Outcome,
     RecordRating,
     RequestHandoff,
+    Resume,
     SendMessage,
     TextInput,
     TimerFired,
@@ -41,9 +44,10 @@ from flowdesk.engine.types import (
 from flowdesk.engine.variables import SYSTEM_VARIABLES
 from flowdesk.errors import Conflict, Forbidden, Invalid, NotFound
 from flowdesk.metrics import CONVERSATIONS_STARTED, CUSTOMER_TURNS, TIMERS_FIRED
+from flowdesk.retrieval import load_indexes
 from flowdesk.runtime import Runtime
 from flowdesk.security import CustomerClaims, issue_customer_token
-from flowdesk.services import desk
+from flowdesk.services import calls, desk
 from flowdesk.services.channels import channel_by_key, channel_settings
 from flowdesk.services.flows import compiled_version
 from flowdesk.services.schedules import load_specs
@@ -57,6 +61,10 @@ MAX_START_VARIABLES = 50
 MAX_VARIABLE_TEXT = 2000
 #: Timer kinds the flow engine owns; the human desk adds its own.
 ENGINE_TIMERS = frozenset({"node", "idle"})
+#: Armed while a node waits for a call-out; firing means the call was lost (a restart).
+CALL_TIMER = "call"
+#: How long past a call's own budget its timer waits before calling again.
+CALL_GRACE_SECONDS = 30
 
 
 @dataclass
@@ -111,10 +119,14 @@ async def start_conversation(
     try:
         async with transaction(rt) as tx:
             result = await _start(tx, channel_key, customer_id, customer_name, variables, presented)
+            pending = calls.take(tx.calls)
     except IntegrityError:
         # Another node started this customer's conversation at the same instant; return it.
         async with transaction(rt) as tx:
             result = await _start(tx, channel_key, customer_id, customer_name, variables, presented)
+            pending = calls.take(tx.calls)
+    # A flow that starts with an API call answers after it: the customer waits for that.
+    result.messages.extend(await calls.settle(rt, pending))
     if result.created:
         CONVERSATIONS_STARTED.labels(channel=result.channel_type).inc()
     return result
@@ -238,6 +250,10 @@ async def post_customer_message(
     with CUSTOMER_TURNS.time():
         async with transaction(rt) as tx:
             turn = await _customer_turn(tx, conversation_id, event, client_msg_id)
+            pending, reply_to = calls.take(tx.calls), tx.reply_to
+        # Calls the turn handed off are made now, outside the transaction; what the flow
+        # says after them is part of this message's answer.
+        turn.replies.extend(await calls.settle(rt, pending, reply_to=reply_to))
     return turn
 
 
@@ -345,7 +361,10 @@ async def fire_timer(rt: Runtime, timer_id: str) -> bool:
         await tx.session.delete(timer)
         if conversation.state == "ended":
             return True
-        if timer.kind in ENGINE_TIMERS:
+        if timer.kind == CALL_TIMER:
+            if conversation.state == "bot":
+                await _call_lost(tx, conversation)
+        elif timer.kind in ENGINE_TIMERS:
             if conversation.state == "bot":
                 await advance(tx, conversation, TimerFired(timer.kind))
         else:
@@ -417,6 +436,9 @@ async def run_env(
     schedule_ids = compiled.references.get("schedule")
     if schedule_ids:
         resources["schedule"] = dict(await load_specs(tx.session, schedule_ids))
+    base_ids = compiled.references.get("knowledge_base")
+    if base_ids:
+        resources["knowledge_base"] = dict(await load_indexes(tx.session, tx.rt.indexes, base_ids))
     return RunEnv(
         now=tx.now,
         system=system_variables(conversation, channel, tx.now),
@@ -463,6 +485,12 @@ async def _apply(tx: Tx, conversation: Conversation, outcome: Outcome) -> None:
             final_timers[effect.kind] = None
         elif isinstance(effect, RecordRating):
             desk.record_rating(tx, conversation, effect.rating, effect.comment)
+        elif isinstance(effect, CallOut):
+            if not tx.calls:
+                tx.outbox.after_commit.append(lambda: _spawn_unclaimed(tx))
+            tx.calls.append((conversation.id, effect))
+            seconds = effect.budget_seconds + CALL_GRACE_SECONDS
+            final_timers[CALL_TIMER] = tx.now + timedelta(seconds=seconds)
         else:
             handoff = effect
     state = outcome.state
@@ -481,6 +509,48 @@ async def _apply(tx: Tx, conversation: Conversation, outcome: Outcome) -> None:
             await tx.arm(conversation.id, kind, due)
     if handoff is not None:
         await desk.request_handoff(tx, conversation, handoff)
+
+
+# --------------------------------------------------------------------------- call-outs
+
+
+def _waits_for_call(conversation: Conversation, call_id: str | None = None) -> str | None:
+    """The call id the conversation's node waits for (None: not waiting, or another call)."""
+    if conversation.state != "bot":
+        return None
+    state = flow_state(conversation)
+    waiting = state.node_data.get("_call") if state.status == "handoff" else None
+    if waiting is None or (call_id is not None and waiting != call_id):
+        return None
+    return str(waiting)
+
+
+async def deliver_call_result(
+    tx: Tx, conversation_id: str, call_id: str, result: dict[str, Any]
+) -> bool:
+    """Feed a call's result to the node waiting for it; a late or duplicate one is dropped."""
+    conversation = await lock_conversation(tx.session, conversation_id)
+    if _waits_for_call(conversation, call_id) is None:
+        log.info("call_result_dropped", conversation_id=conversation_id)
+        return False
+    await tx.cancel(conversation.id, [CALL_TIMER])
+    await advance(tx, conversation, Resume(CALL_PORT, {"call_id": call_id, "result": result}))
+    return True
+
+
+async def _spawn_unclaimed(tx: Tx) -> None:
+    """After the commit: calls nobody waits for (a timer, an agent closing) go in the background."""
+    if tx.calls:
+        calls.spawn(tx.rt, calls.take(tx.calls))
+
+
+async def _call_lost(tx: Tx, conversation: Conversation) -> None:
+    """The call timer fired: the process stopped mid-call. The node decides (calls again)."""
+    call_id = _waits_for_call(conversation)
+    if call_id is not None:
+        log.warning("call_lost", conversation_id=conversation.id)
+        lost = Resume(CALL_PORT, {"call_id": call_id, "result": {"lost": True}})
+        await advance(tx, conversation, lost)
 
 
 # --------------------------------------------------------------------------- reads

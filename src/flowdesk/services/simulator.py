@@ -13,6 +13,7 @@ from typing import Any
 
 from flowdesk.engine.validation import validate
 from flowdesk.runtime import Runtime
+from flowdesk.services import calls
 from flowdesk.services.channels import sandbox_channel
 from flowdesk.services.conversations import StartResult, open_conversation
 from flowdesk.services.flows import (
@@ -41,7 +42,7 @@ async def simulate(
         )
         version = await add_sandbox_version(session, flow, doc, now=tx.now, user_id=user_id)
         channel = await sandbox_channel(session, tx.now, sqlite=rt.db.is_sqlite)
-        return await open_conversation(
+        result = await open_conversation(
             tx,
             channel,
             flow_id=flow.id,
@@ -50,3 +51,7 @@ async def simulate(
             customer_name="Simulator",
             variables={},
         )
+        pending = calls.take(tx.calls)
+    # Calls (http_request, the llm chatbot) run for real in the simulator, after the commit.
+    result.messages.extend(await calls.settle(rt, pending))
+    return result

@@ -14,6 +14,7 @@ from sqlalchemy import delete, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from flowdesk.engine.types import CallOut
 from flowdesk.runtime import Runtime
 from flowdesk.services.channels import SANDBOX_CHANNEL_ID
 from flowdesk.services.outbox import Outbox
@@ -43,6 +44,9 @@ class Tx:
     handoffs: int = 0
     #: While a customer message is processed: (conversation id, message id) that replies answer.
     reply_to: tuple[str, str] | None = None
+    #: Call-outs the flow handed off in this transaction: (conversation id, call). Made
+    #: after the commit by whoever claims them (`calls.take`), else in the background.
+    calls: list[tuple[str, CallOut]] = field(default_factory=list)
 
     def add_message(
         self,
