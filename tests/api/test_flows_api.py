@@ -625,6 +625,8 @@ async def test_the_module_catalogue_lists_every_module_type(server: Server) -> N
         "collect",
         "condition",
         "set_variable",
+        "http_request",
+        "chatbot",
         "transfer",
         "survey",
         "end",
