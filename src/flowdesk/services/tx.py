@@ -34,6 +34,22 @@ log = structlog.get_logger(__name__)
 AGENT_EVENTS_LOCK = 0x464C4F57  # "FLOW"
 
 
+def _timer_upsert(insert: Any) -> Any:
+    statement = insert(Timer)
+    return statement.on_conflict_do_update(
+        index_elements=[Timer.conversation_id, Timer.kind],
+        set_={"due_at": statement.excluded.due_at},
+    )
+
+
+#: Built once: `excluded` makes a fresh alias of the table each time it is asked for, which
+#: took about a seventh of a whole customer turn when built per call (py-spy).
+_TIMER_UPSERT = {
+    "sqlite": _timer_upsert(sqlite.insert),
+    "postgresql": _timer_upsert(postgresql.insert),
+}
+
+
 @dataclass
 class Tx:
     rt: Runtime
@@ -125,15 +141,10 @@ class Tx:
         )
 
     async def arm(self, conversation_id: str, kind: str, due: datetime) -> None:
-        insert = sqlite.insert if self.rt.db.is_sqlite else postgresql.insert
-        statement = insert(Timer).values(
-            id=new_id("tmr"), conversation_id=conversation_id, kind=kind, due_at=due
-        )
+        statement = _TIMER_UPSERT["sqlite" if self.rt.db.is_sqlite else "postgresql"]
         await self.session.execute(
-            statement.on_conflict_do_update(
-                index_elements=[Timer.conversation_id, Timer.kind],
-                set_={"due_at": statement.excluded.due_at},
-            )
+            statement,
+            {"id": new_id("tmr"), "conversation_id": conversation_id, "kind": kind, "due_at": due},
         )
         self.rt.timers_changed.set()
 
