@@ -3,11 +3,9 @@ an agent, the survey; and the unavailable state on a site the channel does not a
 
 from __future__ import annotations
 
-import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +16,7 @@ from playwright.sync_api import Browser, Locator, Page, expect
 from flowdesk.console import default_console_dir
 from flowdesk.demo import demo_document
 from tests.e2e.conftest import Flowdesk, _free_port, _missing
+from tests.e2e.shop import serve_shop
 
 pytestmark = pytest.mark.e2e
 
@@ -30,23 +29,6 @@ ALWAYS_OPEN = {
     ],
 }
 AGENT_PASSWORD = "widget-agent-password"
-
-SHOP_PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Northwind Outdoor</title>
-<style>
-body {{ margin: 0; font-family: Georgia, serif; background: #f4f1ea; color: #1c2a22; }}
-header {{ padding: 20px 48px; background: #1c2a22; color: #f4f1ea; font-size: 22px; }}
-main {{ padding: 48px; max-width: 640px; }}
-h1 {{ font-size: 40px; margin: 0 0 12px; }}
-p {{ font-size: 18px; line-height: 1.6; }}
-</style></head>
-<body><header>Northwind Outdoor</header>
-<main><h1>Gear for every trail</h1>
-<p>Tents, packs and boots tested in the hills. Questions about an order?
-Chat with us in the corner.</p></main>
-{snippet}
-</body></html>
-"""
 
 
 @dataclass(frozen=True)
@@ -178,28 +160,8 @@ def desk(flowdesk: Flowdesk, shop_port: int) -> Iterator[Desk]:
 
 @pytest.fixture(scope="module")
 def shop(flowdesk: Flowdesk, desk: Desk, shop_port: int) -> Iterator[Shop]:
-    snippet = f'<script src="{flowdesk.url}/widget.js" data-channel="{desk.key}" async></script>'
-    body = SHOP_PAGE.format(snippet=snippet).encode()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            self.send_response(200 if self.path == "/" else 404)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", shop_port), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield Shop(f"http://127.0.0.1:{shop_port}/", f"http://localhost:{shop_port}/")
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve_shop(shop_port, flowdesk.url, desk.key) as url:
+        yield Shop(url, f"http://localhost:{shop_port}/")
 
 
 @pytest.fixture
