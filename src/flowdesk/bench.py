@@ -36,6 +36,8 @@ ADMIN_EMAIL = "bench@flowdesk.local"
 ADMIN_PASSWORD = "bench-admin-password"  # noqa: S105 - a throwaway server's account
 READY_TIMEOUT_SECONDS = 60.0
 EMAIL_DOMAIN = "example.com"
+#: How long a customer's stream may lag behind the HTTP replies before it counts as a gap.
+STREAM_CATCH_UP_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
@@ -355,6 +357,7 @@ async def _conversation(
     headers = {"authorization": f"Bearer {token}"}
     sent_ids: list[str] = []
     seen: list[int] = []
+    last_seq = max((m["seq"] for m in body["messages"]), default=0)
     stream_task = (
         asyncio.create_task(_stream(url, conversation_id, token, seen)) if streams else None
     )
@@ -377,6 +380,7 @@ async def _conversation(
                 sample.error(f"message {response.status_code}: {response.text}")
                 return
             sent_ids.append(client_msg_id)
+            last_seq = max([last_seq, *(m["seq"] for m in response.json()["messages"])])
             if measuring:
                 sample.latencies_ms.append(elapsed)
                 sample.messages += 1
@@ -386,8 +390,13 @@ async def _conversation(
         if measuring:
             sample.sent[conversation_id] = (token, url, sent_ids, seen)
         if stream_task is not None:
-            # Give the stream a moment to deliver the last replies before it is closed.
-            await asyncio.sleep(0.05)
+            # Close the stream once it delivered the last reply (or gave up waiting for it:
+            # the audit then counts a gap).
+            deadline = time.monotonic() + STREAM_CATCH_UP_SECONDS
+            while (not seen or max(seen) < last_seq) and time.monotonic() < deadline:
+                if stream_task.done():
+                    break
+                await asyncio.sleep(0.01)
             stream_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await stream_task
