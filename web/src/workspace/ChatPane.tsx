@@ -5,6 +5,7 @@ import { Transcript } from "../pages/conversations/Transcript";
 import { Composer } from "./Composer";
 import { TransferDialog } from "./TransferDialog";
 import type { Directory, TransferTarget } from "./useWorkspace";
+import { customerLabel } from "./state";
 
 interface ChatPaneProps {
   conversation: StaffConversation;
@@ -24,7 +25,7 @@ export function ChatPane(props: ChatPaneProps) {
   const [transferring, setTransferring] = useState(false);
   const [ratingAsked, setRatingAsked] = useState(false);
   const history = useRef<HTMLDivElement>(null);
-  const who = conversation.customer_name || conversation.customer_id;
+  const who = customerLabel(conversation);
   const count = messages?.length ?? 0;
 
   // Follow the conversation as it grows, as chat apps do, unless the agent scrolled up to read.
@@ -37,18 +38,19 @@ export function ChatPane(props: ChatPaneProps) {
   return (
     <section className="card chat-pane" aria-labelledby="chat-title">
       <header className="chat-head">
-        <h2 id="chat-title">{who}</h2>
-        <span className="spacer" />
-        <button type="button" disabled={ratingAsked}
-          onClick={() => void props.onRequestRating().then((asked) => setRatingAsked(asked))}>
-          {ratingAsked ? "Rating asked" : "Ask for rating"}
-        </button>
-        <button type="button" onClick={() => { props.onOpenTransfer(); setTransferring(true); }}>
-          Transfer
-        </button>
-        <ConfirmButton label="Close" title={`Close the conversation with ${who}?`}
-          message={<p>The customer is told you left, and the flow carries on (for example with its survey).</p>}
-          confirmLabel="Close conversation" onConfirm={props.onClose} />
+        <h2 id="chat-title" title={who}>{who}</h2>
+        <div className="chat-actions">
+          <button type="button" disabled={ratingAsked}
+            onClick={() => void props.onRequestRating().then((asked) => setRatingAsked(asked))}>
+            {ratingAsked ? "Rating asked" : "Ask for rating"}
+          </button>
+          <button type="button" onClick={() => { props.onOpenTransfer(); setTransferring(true); }}>
+            Transfer
+          </button>
+          <ConfirmButton label="Close" title={`Close the conversation with ${who}?`}
+            message={<p>The customer is told you left, and the flow carries on (for example with its survey).</p>}
+            confirmLabel="Close conversation" onConfirm={props.onClose} />
+        </div>
       </header>
       <div className="chat-history" ref={history} role="log" aria-label={`Conversation with ${who}`}
         onScroll={(event) => {

@@ -1,5 +1,5 @@
 import type { StaffConversation, TranscriptMessage } from "../api/types";
-import { formatDuration } from "./state";
+import { customerLabel, formatDuration } from "./state";
 
 export interface ConversationItem {
   conversation: StaffConversation;
@@ -28,7 +28,7 @@ export function ConversationList({ items, selectedId, now, onSelect }: Conversat
   return (
     <ul className="conv-list">
       {items.map(({ conversation, unread, last, waitingSince }) => {
-        const who = conversation.customer_name || conversation.customer_id;
+        const who = customerLabel(conversation);
         const selected = conversation.id === selectedId;
         return (
           <li key={conversation.id}>

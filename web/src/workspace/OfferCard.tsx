@@ -1,5 +1,5 @@
 import type { StaffConversation, TranscriptMessage } from "../api/types";
-import { secondsLeft } from "./state";
+import { customerLabel, secondsLeft } from "./state";
 
 interface OfferCardProps {
   conversation: StaffConversation;
@@ -13,7 +13,7 @@ interface OfferCardProps {
 
 /** A conversation offered to me: who, from where, time left to accept, and Accept. */
 export function OfferCard({ conversation, now, channelName, groupName, preview, onAccept }: OfferCardProps) {
-  const who = conversation.customer_name || conversation.customer_id;
+  const who = customerLabel(conversation);
   // The offer was made when the conversation last changed; the bar shows the share left.
   const total = Math.max(1, secondsLeft(conversation.offer_expires_at, Date.parse(conversation.updated_at)));
   // `now` ticks once a second, so it may lag the offer by up to a second: never show more than

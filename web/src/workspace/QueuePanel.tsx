@@ -1,4 +1,4 @@
-import { formatDuration, type SkillGroupQueue } from "./state";
+import { customerLabel, formatDuration, type SkillGroupQueue } from "./state";
 
 interface QueuePanelProps {
   queues: SkillGroupQueue[] | null;
@@ -27,7 +27,7 @@ export function QueuePanel({ queues, now }: QueuePanelProps) {
                 {group.queue.map((entry) => (
                   <li key={entry.conversation_id}>
                     <span className="queue-pos" aria-label={`Position ${entry.position}`}>{entry.position}</span>
-                    <span className="queue-who">{entry.customer_name || entry.customer_id}</span>
+                    <span className="queue-who">{customerLabel(entry)}</span>
                     {entry.priority < 3 && <span className="badge danger-badge">P{entry.priority}</span>}
                     <span className="queue-wait">
                       {entry.queued_at ? formatDuration(now - Date.parse(entry.queued_at)) : ""}

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { StaffConversation, TranscriptMessage } from "../api/types";
 import {
+  customerLabel,
   formatDuration,
   initialState,
   lastMessage,
@@ -259,5 +260,13 @@ describe("time and reconnects", () => {
     expect(streamUrl({ protocol: "https:", host: "desk.example" }, 42)).toBe(
       "wss://desk.example/api/v1/agent/stream?last_event_id=42",
     );
+  });
+});
+
+describe("customerLabel", () => {
+  it("prefers the name, then a host page's id, and shortens ids Flowdesk made up", () => {
+    expect(customerLabel({ customer_name: "Grace Hopper", customer_id: "u-1" })).toBe("Grace Hopper");
+    expect(customerLabel({ customer_name: null, customer_id: "shop-user-42" })).toBe("shop-user-42");
+    expect(customerLabel({ customer_id: "cus_a0c44cbe6cfd8770f429" })).toBe("Visitor 70f429");
   });
 });

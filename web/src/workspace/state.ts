@@ -125,8 +125,20 @@ function remove(state: WorkspaceState, id: string, notice: string | null): Works
   };
 }
 
-function who(conversation: StaffConversation): string {
-  return conversation.customer_name || conversation.customer_id;
+/**
+ * How a customer is named in the workspace: their name when the channel knows it, the id a
+ * host page gave them, or — for the anonymous ids Flowdesk makes up (`cus_…`) — "Visitor"
+ * and the id's last six characters, which is enough to tell two visitors apart.
+ */
+export function customerLabel(customer: {
+  customer_name?: string | null;
+  customer_id: string;
+}): string {
+  if (customer.customer_name) return customer.customer_name;
+  if (/^cus_[0-9a-f]{20}$/.test(customer.customer_id)) {
+    return `Visitor ${customer.customer_id.slice(-6)}`;
+  }
+  return customer.customer_id;
 }
 
 function addMessage(
@@ -198,11 +210,11 @@ function applyEvent(state: WorkspaceState, event: AgentEvent): WorkspaceState {
       return upsert(next, event.conversation);
     case "conversation.updated":
       if (event.withdrawn) {
-        return remove(next, event.conversation.id, `The offer of ${who(event.conversation)} was withdrawn.`);
+        return remove(next, event.conversation.id, `The offer of ${customerLabel(event.conversation)} was withdrawn.`);
       }
       return upsert(next, event.conversation);
     case "conversation.ended":
-      return remove(next, event.conversation.id, `The conversation with ${who(event.conversation)} left your desk.`);
+      return remove(next, event.conversation.id, `The conversation with ${customerLabel(event.conversation)} left your desk.`);
     case "message":
       return addMessage(next, event.conversation_id, event.message);
     case "queue.updated":

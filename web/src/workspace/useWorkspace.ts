@@ -3,6 +3,7 @@ import { ApiError, get, post, put } from "../api/client";
 import type { MessageList, StaffConversation, TranscriptMessage, User, UserStatus } from "../api/types";
 import { askNotificationPermissionOnce, beep, notify, unlockSound } from "./alerts";
 import {
+  customerLabel,
   initialState,
   lastSeq,
   secondsLeft,
@@ -43,10 +44,6 @@ export interface Workspace {
   transfer(conversationId: string, target: TransferTarget, targetName: string): Promise<void>;
   close(conversationId: string): Promise<void>;
   refreshDirectory(): Promise<void>;
-}
-
-function customerLabel(conversation: StaffConversation): string {
-  return conversation.customer_name || conversation.customer_id;
 }
 
 /** The workspace's data and actions: the reducer fed by the stream and by HTTP reads. */
