@@ -287,6 +287,57 @@ async def baseline_server(workdir: Path) -> AsyncIterator[str]:
 # --------------------------------------------------------------------------- load
 
 
+class LeanClient:
+    """One keep-alive HTTP/1.1 connection, requests one at a time: the load generator.
+
+    A general-purpose client (httpx) spends more CPU per request than the server it measures,
+    so on a two-core machine the benchmark would time the client. This one writes the request
+    bytes and reads a `Content-Length` body, nothing else; the baseline uses it too.
+    """
+
+    def __init__(self, url: str) -> None:
+        host, _, port = url.removeprefix("http://").partition(":")
+        self._host, self._port = host, int(port or 80)
+        self._reader: asyncio.StreamReader | None = None
+        self._writer: asyncio.StreamWriter | None = None
+
+    async def request(
+        self, method: str, path: str, body: Any = None, token: str | None = None
+    ) -> tuple[int, Any]:
+        """Send one request; returns (status, decoded JSON body or None)."""
+        if self._writer is None or self._reader is None:
+            self._reader, self._writer = await asyncio.open_connection(self._host, self._port)
+        payload = b"" if body is None else json.dumps(body).encode()
+        head = [f"{method} {path} HTTP/1.1", f"host: {self._host}:{self._port}"]
+        if token is not None:
+            head.append(f"authorization: Bearer {token}")
+        if body is not None:
+            head.append("content-type: application/json")
+        head.append(f"content-length: {len(payload)}")
+        self._writer.write(("\r\n".join(head) + "\r\n\r\n").encode() + payload)
+        try:
+            raw = await self._reader.readuntil(b"\r\n\r\n")
+        except (asyncio.IncompleteReadError, ConnectionError):
+            await self.close()
+            raise
+        lines = raw.decode("latin-1").split("\r\n")
+        status = int(lines[0].split(" ", 2)[1])
+        length = 0
+        for line in lines[1:]:
+            name, _, value = line.partition(":")
+            if name.lower() == "content-length":
+                length = int(value)
+        data = await self._reader.readexactly(length) if length else b""
+        return status, json.loads(data) if data else None
+
+    async def close(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+            with contextlib.suppress(ConnectionError, OSError):
+                await self._writer.wait_closed()
+        self._reader = self._writer = None
+
+
 async def _admin_setup(url: str) -> str:
     """Publish the benchmark flow and bind it to a fresh api channel; returns the channel key."""
     async with httpx.AsyncClient(base_url=url, timeout=30.0) as client:
@@ -327,7 +378,7 @@ async def _stream(url: str, conversation_id: str, token: str, seen: list[int]) -
     """Hold the customer's stream open and record the `seq` of every message it delivers."""
     stream = f"{_ws_url(url)}/api/v1/conversations/{conversation_id}/stream?token={token}"
     with contextlib.suppress(websockets.ConnectionClosed, OSError, asyncio.CancelledError):
-        async with websockets.connect(stream, max_size=2**20) as ws:
+        async with websockets.connect(stream, max_size=2**20, compression=None) as ws:
             async for raw in ws:
                 event = json.loads(raw)
                 if event.get("type") == "message":
@@ -335,7 +386,7 @@ async def _stream(url: str, conversation_id: str, token: str, seen: list[int]) -
 
 
 async def _conversation(
-    client: httpx.AsyncClient,
+    client: LeanClient,
     url: str,
     key: str,
     number: int,
@@ -345,16 +396,14 @@ async def _conversation(
 ) -> None:
     """One simulated customer from start to end; latency counted per customer message."""
     customer = f"bench-{number}"
-    started = await client.post(
-        f"{url}/api/v1/channels/{key}/conversations", json={"customer_id": customer}
+    status, body = await client.request(
+        "POST", f"/api/v1/channels/{key}/conversations", {"customer_id": customer}
     )
-    if started.status_code != 201:
-        sample.error(f"start {started.status_code}: {started.text}")
+    if status != 201:
+        sample.error(f"start {status}: {body}")
         return
-    body = started.json()
     conversation_id = body["conversation"]["id"]
     token = body["customer_token"]
-    headers = {"authorization": f"Bearer {token}"}
     sent_ids: list[str] = []
     seen: list[int] = []
     last_seq = max((m["seq"] for m in body["messages"]), default=0)
@@ -370,17 +419,18 @@ async def _conversation(
         for index, turn in enumerate(turns):
             client_msg_id = f"{customer}-{index}"
             began = time.perf_counter()
-            response = await client.post(
-                f"{url}/api/v1/conversations/{conversation_id}/messages",
-                json={**turn, "client_msg_id": client_msg_id},
-                headers=headers,
+            status, reply = await client.request(
+                "POST",
+                f"/api/v1/conversations/{conversation_id}/messages",
+                {**turn, "client_msg_id": client_msg_id},
+                token,
             )
             elapsed = (time.perf_counter() - began) * 1000
-            if response.status_code != 200:
-                sample.error(f"message {response.status_code}: {response.text}")
+            if status != 200:
+                sample.error(f"message {status}: {reply}")
                 return
             sent_ids.append(client_msg_id)
-            last_seq = max([last_seq, *(m["seq"] for m in response.json()["messages"])])
+            last_seq = max([last_seq, *(m["seq"] for m in reply["messages"])])
             if measuring:
                 sample.latencies_ms.append(elapsed)
                 sample.messages += 1
@@ -407,56 +457,55 @@ async def drive_flowdesk(
 ) -> tuple[Sample, float]:
     """`concurrency` customers in a loop for `duration` seconds after a warm-up."""
     sample = Sample()
-    limits = httpx.Limits(
-        max_connections=config.concurrency, max_keepalive_connections=config.concurrency
-    )
     counter = iter(range(10**9))
-    async with httpx.AsyncClient(timeout=30.0, limits=limits) as client:
-        measure_from = time.monotonic() + config.warmup
-        stop_at = measure_from + duration
+    measure_from = time.monotonic() + config.warmup
+    stop_at = measure_from + duration
 
-        async def worker(index: int) -> None:
-            url = urls[index % len(urls)]
+    async def worker(index: int) -> None:
+        url = urls[index % len(urls)]
+        client = LeanClient(url)
+        try:
             while time.monotonic() < stop_at:
                 measuring = time.monotonic() >= measure_from
                 try:
                     await _conversation(
                         client, url, key, next(counter), sample, measuring, config.streams
                     )
-                except httpx.HTTPError as exc:
+                except (OSError, asyncio.IncompleteReadError, ValueError) as exc:
                     sample.error(f"{type(exc).__name__}: {exc}")
+        finally:
+            await client.close()
 
-        await asyncio.gather(*(worker(i) for i in range(config.concurrency)))
-        elapsed = time.monotonic() - measure_from
-    return sample, elapsed
+    await asyncio.gather(*(worker(i) for i in range(config.concurrency)))
+    return sample, time.monotonic() - measure_from
 
 
 async def drive_baseline(
     url: str, config: BenchConfig, duration: float
 ) -> tuple[int, float, list[float]]:
-    """The same client shape against the trivial route: POSTs per second."""
-    limits = httpx.Limits(
-        max_connections=config.concurrency, max_keepalive_connections=config.concurrency
-    )
+    """The same client against the trivial route: POSTs per second."""
     done = 0
     latencies: list[float] = []
-    async with httpx.AsyncClient(timeout=30.0, limits=limits) as client:
-        measure_from = time.monotonic() + config.warmup
-        stop_at = measure_from + duration
+    measure_from = time.monotonic() + config.warmup
+    stop_at = measure_from + duration
 
-        async def worker() -> None:
-            nonlocal done
+    async def worker() -> None:
+        nonlocal done
+        client = LeanClient(url)
+        try:
             while time.monotonic() < stop_at:
                 began = time.perf_counter()
-                response = await client.post(f"{url}/echo", json={"text": "hello"})
-                response.raise_for_status()
+                status, _ = await client.request("POST", "/echo", {"text": "hello"})
+                if status != 200:
+                    raise RuntimeError(f"baseline answered {status}")
                 if time.monotonic() >= measure_from:
                     done += 1
                     latencies.append((time.perf_counter() - began) * 1000)
+        finally:
+            await client.close()
 
-        await asyncio.gather(*(worker() for _ in range(config.concurrency)))
-        elapsed = time.monotonic() - measure_from
-    return done, elapsed, latencies
+    await asyncio.gather(*(worker() for _ in range(config.concurrency)))
+    return done, time.monotonic() - measure_from, latencies
 
 
 async def audit(sample: Sample) -> tuple[int, int]:
