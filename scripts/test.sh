@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # One command: install everything and run every check and test.
-# The tests use the PostgreSQL at 127.0.0.1:5432 (FLOWDESK_TEST_POSTGRES_URL overrides);
-# with CI set, an unreachable PostgreSQL fails the run instead of skipping those tests.
+# The tests use the PostgreSQL at 127.0.0.1:5432 (FLOWDESK_TEST_POSTGRES_URL overrides) and the
+# Redis at 127.0.0.1:6379 (FLOWDESK_TEST_REDIS_URL); the several-node fault tests also start a
+# private redis-server of their own. With CI set, an unreachable PostgreSQL or Redis fails the
+# run instead of skipping those tests.
 # The browser tests (tests/e2e) drive Debian's chromium at /usr/bin/chromium, installed here
 # when missing; with CI set, a missing chromium fails them instead of skipping.
 set -euo pipefail
@@ -26,6 +28,12 @@ if [ ! -x /usr/bin/chromium ]; then
   echo "==> installing Debian's chromium (for the browser tests)"
   as_root apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+fi
+
+if ! command -v redis-server >/dev/null 2>&1; then
+  echo "==> installing Debian's redis-server (the fault tests start one of their own)"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server
 fi
 
 echo "==> pytest"
