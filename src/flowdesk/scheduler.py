@@ -7,12 +7,11 @@ restarts: a timer that came due while the server was down fires at the next star
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from datetime import datetime, timedelta
 
 import structlog
 
+from flowdesk.background import DueWorkLoop
 from flowdesk.runtime import Runtime
 from flowdesk.services.conversations import due_timers, fire_timer, next_timer_due
 from flowdesk.services.housekeeping import prune
@@ -24,8 +23,14 @@ PRUNE_EVERY = timedelta(hours=1)
 class TimerScheduler:
     def __init__(self, rt: Runtime) -> None:
         self.rt = rt
-        self._task: asyncio.Task[None] | None = None
         self._last_prune: datetime | None = None
+        self._loop = DueWorkLoop(
+            "flowdesk-timers",
+            self._round,
+            wake=rt.timers_changed,
+            clock=rt.clock,
+            interval=rt.settings.scheduler_interval_seconds,
+        )
 
     async def run_due(self) -> int:
         """Fire every timer due now; returns how many fired."""
@@ -53,30 +58,13 @@ class TimerScheduler:
             pruned = await prune(self.rt)
             log.info("housekeeping", **vars(pruned))
 
-    async def _loop(self) -> None:
-        interval = self.rt.settings.scheduler_interval_seconds
-        while True:
-            self.rt.timers_changed.clear()
-            try:
-                await self.run_due()
-                await self._housekeeping()
-                due = await next_timer_due(self.rt)
-            except Exception:
-                log.exception("scheduler_error")
-                due = None
-            wait = interval
-            if due is not None:
-                wait = max(0.0, min(interval, (due - self.rt.clock.now()).total_seconds()))
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.rt.timers_changed.wait(), timeout=wait)
+    async def _round(self) -> datetime | None:
+        await self.run_due()
+        await self._housekeeping()
+        return await next_timer_due(self.rt)
 
     def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._loop(), name="flowdesk-timers")
+        self._loop.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self._loop.stop()

@@ -18,8 +18,6 @@ whatever is still pending.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import hashlib
 import hmac
 import json
@@ -33,6 +31,7 @@ import httpx2 as httpx
 import structlog
 from sqlalchemy import func, select
 
+from flowdesk.background import DueWorkLoop
 from flowdesk.errors import Conflict, NotFound
 from flowdesk.runtime import Runtime
 from flowdesk.settings import Settings
@@ -170,7 +169,13 @@ class WebhookDispatcher:
         self.rt = rt
         self.transport = transport
         self._client: httpx.AsyncClient | None = None
-        self._task: asyncio.Task[None] | None = None
+        self._loop = DueWorkLoop(
+            "flowdesk-webhooks",
+            self._round,
+            wake=rt.webhooks_written,
+            clock=rt.clock,
+            interval=POLL_SECONDS,
+        )
 
     def _http(self) -> httpx.AsyncClient:
         if self._client is None:
@@ -236,31 +241,15 @@ class WebhookDispatcher:
             await settle(self.rt, outcomes)
             delivered += sum(1 for _, error in outcomes if error is None)
 
-    async def _loop(self) -> None:
-        while True:
-            self.rt.webhooks_written.clear()
-            try:
-                await self.run_due()
-                due = await next_due(self.rt)
-            except Exception:
-                log.exception("webhook_dispatcher_error")
-                due = None
-            wait = POLL_SECONDS
-            if due is not None:
-                wait = max(0.0, min(wait, (due - self.rt.clock.now()).total_seconds()))
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.rt.webhooks_written.wait(), timeout=wait)
+    async def _round(self) -> datetime | None:
+        await self.run_due()
+        return await next_due(self.rt)
 
     def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._loop(), name="flowdesk-webhooks")
+        self._loop.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self._loop.stop()
         if self._client is not None:
             await self._client.aclose()
             self._client = None
