@@ -72,6 +72,12 @@ class Settings(BaseSettings):
     webhook_retry_max_seconds: float = Field(
         default=3600, gt=0, le=86400, description="The longest wait between two retries."
     )
+    webhook_retention_days: int = Field(
+        default=7,
+        ge=1,
+        le=3650,
+        description="Delivered webhook events are kept this long (failed ones until retried).",
+    )
     routing_timeout_seconds: float = Field(
         default=2,
         gt=0,

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from flowdesk.clock import ManualClock
 from flowdesk.services.housekeeping import prune
-from flowdesk.storage.models import AgentEvent, Conversation, FlowVersion
+from flowdesk.storage.models import AgentEvent, Conversation, FlowVersion, WebhookDelivery
 from tests.api.desk_support import make_agent, make_group, transfer_flow
 from tests.support import Server
 
@@ -77,3 +77,40 @@ async def test_finished_simulator_runs_and_their_snapshots_go(
     assert await _count(server, Conversation, Conversation.id == still_open["id"]) == 1
     # The open run's snapshot stays; published versions are never touched.
     assert await _count(server, FlowVersion, FlowVersion.version < 0) == 1
+
+
+async def test_old_delivered_webhook_events_go_failed_and_pending_ones_stay(
+    server: Server, clock: ManualClock
+) -> None:
+    now = server.rt.clock.now()
+    async with server.rt.db.write() as session:
+        for n, status in enumerate(("delivered", "delivered", "failed", "pending")):
+            session.add(
+                WebhookDelivery(
+                    event_id=f"evt_{n}",
+                    type="message.created",
+                    payload={},
+                    status=status,
+                    next_attempt_at=now,
+                    created_at=now,
+                    delivered_at=now if status == "delivered" else None,
+                )
+            )
+    clock.advance(server.rt.settings.webhook_retention_days * 86400 + 1)
+    async with server.rt.db.write() as session:
+        session.add(
+            WebhookDelivery(
+                event_id="evt_fresh",
+                type="message.created",
+                payload={},
+                status="delivered",
+                next_attempt_at=clock.now(),
+                created_at=clock.now(),
+                delivered_at=clock.now(),
+            )
+        )
+    pruned = await prune(server.rt)
+    assert pruned.webhook_deliveries == 2
+    async with server.rt.db.read() as session:
+        left = set(await session.scalars(select(WebhookDelivery.event_id)))
+    assert left == {"evt_2", "evt_3", "evt_fresh"}

@@ -3,7 +3,9 @@
 - agent stream events older than `event_retention_hours` (a stream that resumes
   from a deleted event starts again from a snapshot, see `api.agent`);
 - simulator test runs that ended more than a day ago, and the draft snapshots
-  (negative versions) no conversation uses any more.
+  (negative versions) no conversation uses any more;
+- webhook events delivered more than `webhook_retention_days` ago (failed ones stay, listed
+  by the API, until an admin retries them).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from flowdesk.storage.models import (
     Channel,
     Conversation,
     FlowVersion,
+    WebhookDelivery,
 )
 
 SANDBOX_KEEP = timedelta(days=1)
@@ -30,13 +33,16 @@ class Pruned:
     agent_events: int
     sandbox_conversations: int
     sandbox_snapshots: int
+    webhook_deliveries: int
 
 
 async def prune(rt: Runtime) -> Pruned:
-    """Delete expired events and finished simulator leftovers, in one short transaction."""
+    """Delete expired events, finished simulator leftovers and old deliveries, in one short
+    transaction."""
     now = rt.clock.now()
     events_before = now - timedelta(hours=rt.settings.event_retention_hours)
     sandbox_before = now - SANDBOX_KEEP
+    delivered_before = now - timedelta(days=rt.settings.webhook_retention_days)
     async with rt.db.write() as session:
         events = await session.execute(
             delete(AgentEvent).where(AgentEvent.created_at < events_before)
@@ -60,10 +66,17 @@ async def prune(rt: Runtime) -> Pruned:
                 ~in_use,
             )
         )
+        deliveries = await session.execute(
+            delete(WebhookDelivery).where(
+                WebhookDelivery.status == "delivered",
+                WebhookDelivery.delivered_at < delivered_before,
+            )
+        )
     return Pruned(
         agent_events=_count(events),
         sandbox_conversations=_count(conversations),
         sandbox_snapshots=_count(snapshots),
+        webhook_deliveries=_count(deliveries),
     )
 
 
