@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from flowdesk.clock import Clock
 from flowdesk.engine.document import FlowDocument
@@ -57,10 +58,18 @@ class Runtime:
     indexes: IndexCache = field(default_factory=IndexCache)
     #: Call-outs made in the background (`services.calls.spawn`), cancelled at shutdown.
     calls_in_flight: set[asyncio.Task[None]] = field(default_factory=set)
-    #: Set whenever a timer is armed, so the scheduler re-reads the next due time.
+    #: Set when a timer is armed that falls due before the scheduler's next wake-up.
     timers_changed: asyncio.Event = field(default_factory=asyncio.Event)
+    #: When the scheduler wakes next on its own (None: unknown, so every arm wakes it).
+    timers_sleep_until: datetime | None = None
     #: Set after a commit that wrote webhook deliveries, so the dispatcher sends them now.
     webhooks_written: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def timer_armed(self, due: datetime) -> None:
+        """Wake the scheduler only for a timer due before it wakes anyway: every customer
+        turn re-arms the day-long idle timer, and waking for each cost two queries a turn."""
+        if self.timers_sleep_until is None or due < self.timers_sleep_until:
+            self.timers_changed.set()
 
     @classmethod
     def build(cls, settings: Settings, clock: Clock, registry: Registry) -> Runtime:

@@ -61,7 +61,12 @@ class TimerScheduler:
     async def _round(self) -> datetime | None:
         await self.run_due()
         await self._housekeeping()
-        return await next_timer_due(self.rt)
+        due = await next_timer_due(self.rt)
+        # The loop sleeps until `due` or the interval, whichever is first; a timer armed for
+        # later than that is found by the next round without waking it.
+        wake = self.rt.clock.now() + timedelta(seconds=self.rt.settings.scheduler_interval_seconds)
+        self.rt.timers_sleep_until = min(due, wake) if due is not None else wake
+        return due
 
     def start(self) -> None:
         self._loop.start()

@@ -146,7 +146,7 @@ class Tx:
             statement,
             {"id": new_id("tmr"), "conversation_id": conversation_id, "kind": kind, "due_at": due},
         )
-        self.rt.timers_changed.set()
+        self.rt.timer_armed(due)
 
     async def cancel(self, conversation_id: str, kinds: Iterable[str] | None = None) -> None:
         """Cancel some (or, with `kinds=None`, all) of a conversation's timers."""
