@@ -80,6 +80,7 @@ def create_app(
             await scheduler.stop()
             await calls.stop(rt)
             await rt.bus.stop()
+            await rt.sign_in_failures.close()
             await rt.db.dispose()
 
     app = FastAPI(

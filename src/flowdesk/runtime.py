@@ -12,7 +12,7 @@ from flowdesk.engine.document import FlowDocument
 from flowdesk.engine.module import Registry
 from flowdesk.engine.runner import CompiledFlow, Engine
 from flowdesk.events import EventBus, LocalEventBus
-from flowdesk.ratelimit import FailureLimiter
+from flowdesk.ratelimit import FailureLimiter, failure_limiter
 from flowdesk.retrieval import IndexCache
 from flowdesk.settings import Settings
 from flowdesk.storage.db import Database
@@ -82,7 +82,7 @@ class Runtime:
             bus=_event_bus(settings),
             clock=clock,
             compiled=CompiledFlowCache(engine),
-            sign_in_failures=FailureLimiter(clock),
+            sign_in_failures=failure_limiter(settings.redis_url, clock),
         )
 
 

@@ -153,7 +153,7 @@ async def sign_in(rt: Runtime, email: str, password: str, *, client: str = "") -
     """Check the password; repeated failures per e-mail or per client address get 429."""
     email = email.strip().lower()
     keys = (f"email:{email}", f"client:{client}")
-    wait = rt.sign_in_failures.retry_after(*keys)
+    wait = await rt.sign_in_failures.retry_after(*keys)
     if wait is not None:
         raise TooManyRequests(
             f"too many failed sign-ins; try again in {wait} seconds",
@@ -163,9 +163,9 @@ async def sign_in(rt: Runtime, email: str, password: str, *, client: str = "") -
     async with rt.db.read() as session:
         user = await session.scalar(select(User).where(User.email == email))
     if not verify_password(user.password_hash if user else None, password) or user is None:
-        rt.sign_in_failures.fail(*keys)
+        await rt.sign_in_failures.fail(*keys)
         raise Unauthorized("wrong email or password", code="invalid_credentials")
-    rt.sign_in_failures.clear(keys[0])
+    await rt.sign_in_failures.clear(keys[0])
     token = new_staff_token()
     now = rt.clock.now()
     expires_at = now + timedelta(hours=rt.settings.token_ttl_hours)
