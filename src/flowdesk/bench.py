@@ -157,7 +157,8 @@ def bench_document() -> dict[str, Any]:
 # --------------------------------------------------------------------------- processes
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1 (also used by the fault tests)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
@@ -191,7 +192,8 @@ def _process(
             process.wait()
 
 
-async def _wait_ready(url: str, path: str, process: subprocess.Popen[bytes], log: Path) -> None:
+async def wait_ready(url: str, path: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    """Poll `url + path` until it answers 200; fail if the process exits or time runs out."""
     deadline = time.monotonic() + READY_TIMEOUT_SECONDS
     async with httpx.AsyncClient(timeout=2.0) as client:
         while time.monotonic() < deadline:
@@ -230,14 +232,14 @@ async def flowdesk_nodes(
     with contextlib.ExitStack() as stack:
         nodes: list[tuple[str, subprocess.Popen[bytes]]] = []
         for index in range(config.nodes):
-            port = _free_port()
+            port = free_port()
             log = workdir / f"node{index}.log"
             # Only the first node migrates; the others start once it is ready.
             node_env = {**env, "FLOWDESK_AUTO_MIGRATE": "true" if index == 0 else "false"}
             command = [executable, "serve", "--host", "127.0.0.1", "--port", str(port)]
             process = stack.enter_context(_process(command, node_env, log))
             url = f"http://127.0.0.1:{port}"
-            await _wait_ready(url, "/readyz", process, log)
+            await wait_ready(url, "/readyz", process, log)
             nodes.append((url, process))
         yield nodes
 
@@ -263,7 +265,7 @@ async def healthz() -> dict:
 async def baseline_server(workdir: Path) -> AsyncIterator[str]:
     """The same stack as `flowdesk serve` (uvicorn, FastAPI) with one trivial JSON route."""
     (workdir / "bench_baseline.py").write_text(BASELINE_APP)
-    port = _free_port()
+    port = free_port()
     command = [
         sys.executable,
         "-m",
@@ -280,7 +282,7 @@ async def baseline_server(workdir: Path) -> AsyncIterator[str]:
     ]
     with _process(command, dict(os.environ), workdir / "baseline.log") as process:
         url = f"http://127.0.0.1:{port}"
-        await _wait_ready(url, "/healthz", process, workdir / "baseline.log")
+        await wait_ready(url, "/healthz", process, workdir / "baseline.log")
         yield url
 
 

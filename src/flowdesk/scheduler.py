@@ -59,6 +59,9 @@ class TimerScheduler:
             log.info("housekeeping", **vars(pruned))
 
     async def _round(self) -> datetime | None:
+        # While a round runs, any arm wakes the loop again: it may not be in what this round
+        # reads, and the hint from the last round is already in the past.
+        self.rt.timers_sleep_until = None
         await self.run_due()
         await self._housekeeping()
         due = await next_timer_due(self.rt)

@@ -25,17 +25,12 @@ import httpx2 as httpx
 import pytest
 import websockets
 
+from flowdesk.bench import free_port, wait_ready
+
 ADMIN_EMAIL = "admin@faults.test"
 ADMIN_PASSWORD = "faults-admin-password"
 AGENT_PASSWORD = "faults-agent-password"
 READY_SECONDS = 30.0
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def _wait_port(port: int, process: subprocess.Popen[bytes]) -> None:
@@ -136,16 +131,8 @@ async def start_node(workdir: Path, database_url: str, redis_url: str, index: in
             command, env=env, stdout=output, stderr=subprocess.STDOUT
         )
     node = Node(f"http://127.0.0.1:{port}", process, log)
-    deadline = time.monotonic() + READY_SECONDS
-    async with httpx.AsyncClient(timeout=2.0) as client:
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                raise RuntimeError(f"node exited:\n{log.read_text()}")
-            with contextlib.suppress(httpx.TransportError):
-                if (await client.get(f"{node.url}/readyz")).status_code == 200:
-                    return node
-            await asyncio.sleep(0.1)
-    raise RuntimeError(f"node not ready:\n{log.read_text()}")
+    await wait_ready(node.url, "/readyz", process, log)
+    return node
 
 
 @dataclass
