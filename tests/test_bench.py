@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flowdesk.bench import BenchConfig, run
+from flowdesk.bench import CUSTOMER_TURNS, BenchConfig, run
 
 REQUIRED = {
     "messages_per_second",
@@ -25,7 +25,7 @@ async def test_a_short_run_reports_every_figure_and_loses_nothing() -> None:
     assert result["lost"] == 0
     assert result["stream_gaps"] == 0
     assert result["messages"] > 0 and result["conversations"] > 0
-    assert result["messages"] == 3 * result["conversations"]
+    assert result["messages"] == CUSTOMER_TURNS * result["conversations"]
     assert result["baseline_messages_per_second"] > 0
     assert result["setup"]["database"] == "sqlite"
     assert result["idle_conversations"] == 5

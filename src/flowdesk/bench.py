@@ -73,8 +73,23 @@ class Sample:
             self.error_examples.append(what[:300])
 
 
-def bench_document() -> dict[str, Any]:
-    """Welcome → menu → e-mail question (answered once wrongly) → condition → variable → end."""
+#: Customer messages in one benchmark conversation (see `_conversation`).
+CUSTOMER_TURNS = 5
+#: The knowledge base the benchmark's chatbot answers from: (question, answer).
+BENCH_FAQ = [
+    ("How long does delivery take?", "Delivery takes 2-3 working days."),
+    ("How do I return an item?", "Returns are free within 30 days: use the link in your e-mail."),
+    ("How long does a refund take?", "Refunds reach your account in 5-7 days."),
+    ("Do you ship abroad?", "We ship to every country in the EU."),
+    ("How do I change my delivery address?", "Edit it in your account before the order ships."),
+]
+#: What the local order API stub answers (the flow maps `order.status` into a variable).
+STUB_REPLY = b'{"order": {"id": "A-1001", "status": "shipped"}}'
+
+
+def bench_document(stub_url: str, knowledge_base_id: str) -> dict[str, Any]:
+    """Welcome → menu → e-mail question (answered once wrongly) → condition → variable →
+    order lookup (http_request to a local stub) → FAQ chatbot (one question, then "bye") → end."""
 
     def node(node_id: str, type_: str, x: int, **config: Any) -> dict[str, Any]:
         return {
@@ -129,7 +144,26 @@ def bench_document() -> dict[str, Any]:
             1000,
             assignments=[{"variable": "tier", "value": "gold ${email}"}],
         ),
-        node("bye", "end", 1200, text="Thanks ${email}, we will write to you. Bye!"),
+        node(
+            "lookup",
+            "http_request",
+            1200,
+            method="GET",
+            url=stub_url + "/orders?email=${email}",
+            timeout_ms=2000,
+            response_mapping=[{"variable": "order_status", "path": "order.status"}],
+        ),
+        node(
+            "faq",
+            "chatbot",
+            1400,
+            knowledge_base_id=knowledge_base_id,
+            mode="faq",
+            welcome_text="Your order is ${order_status}. Any questions? Say bye when done.",
+            no_answer_text="Sorry, I don't know that one.",
+            exit_keywords=["bye"],
+        ),
+        node("bye", "end", 1600, text="Thanks ${email}, we will write to you. Bye!"),
         node("bye_other", "end", 1200, text="Thanks, bye!"),
     ]
     edges = [
@@ -144,7 +178,13 @@ def bench_document() -> dict[str, Any]:
         ("email", "timeout", "bye_other"),
         ("vip", "ours", "note"),
         ("vip", "else", "bye_other"),
-        ("note", "next", "bye"),
+        ("note", "next", "lookup"),
+        ("lookup", "success", "faq"),
+        ("lookup", "failure", "bye_other"),
+        ("faq", "exit", "bye"),
+        ("faq", "handoff", "bye_other"),
+        ("faq", "no_answer", "bye_other"),
+        ("faq", "timeout", "bye_other"),
     ]
     return {
         "schema_version": 1,
@@ -215,6 +255,8 @@ def _flowdesk_env(config: BenchConfig, database_url: str) -> dict[str, str]:
         "FLOWDESK_ENVIRONMENT": "test",
         "FLOWDESK_SECRET_KEY": "bench-" + secrets.token_hex(24),
         "FLOWDESK_LOG_LEVEL": "warning",
+        # The flow's http_request step calls the local order API stub on loopback.
+        "FLOWDESK_HTTP_ALLOWED_HOSTS": "127.0.0.1",
     }
     if config.redis_url:
         env["FLOWDESK_REDIS_URL"] = config.redis_url
@@ -286,6 +328,33 @@ async def baseline_server(workdir: Path) -> AsyncIterator[str]:
         yield url
 
 
+@contextlib.asynccontextmanager
+async def order_api_stub() -> AsyncIterator[str]:
+    """A local HTTP API for the flow's `http_request` step: every GET answers `STUB_REPLY`.
+
+    Runs in the benchmark's own process (a few microseconds a request), so the server's
+    outbound call is real HTTP over loopback.
+    """
+    head = (
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n"
+        f"content-length: {len(STUB_REPLY)}\r\n\r\n"
+    ).encode()
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        with contextlib.suppress(ConnectionError, asyncio.IncompleteReadError):
+            while await reader.readuntil(b"\r\n\r\n"):
+                writer.write(head + STUB_REPLY)
+                await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(serve, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.close()
+
+
 # --------------------------------------------------------------------------- load
 
 
@@ -340,17 +409,29 @@ class LeanClient:
         self._reader = self._writer = None
 
 
-async def _admin_setup(url: str) -> str:
-    """Publish the benchmark flow and bind it to a fresh api channel; returns the channel key."""
+async def _admin_setup(url: str, stub_url: str) -> str:
+    """Fill the FAQ base, publish the benchmark flow and bind it to a fresh api channel;
+    returns the channel key."""
     async with httpx.AsyncClient(base_url=url, timeout=30.0) as client:
         login = await client.post(
             "/api/v1/auth/login", json={"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}
         )
         login.raise_for_status()
         admin = {"authorization": f"Bearer {login.json()['token']}"}
+        base = await client.post("/api/v1/knowledge-bases", json={"name": "FAQ"}, headers=admin)
+        base.raise_for_status()
+        base_id = base.json()["id"]
+        for question, answer in BENCH_FAQ:
+            (
+                await client.post(
+                    f"/api/v1/knowledge-bases/{base_id}/entries",
+                    json={"question": question, "answer": answer},
+                    headers=admin,
+                )
+            ).raise_for_status()
         flow = await client.post(
             "/api/v1/flows",
-            json={"name": "Benchmark", "document": bench_document()},
+            json={"name": "Benchmark", "document": bench_document(stub_url, base_id)},
             headers=admin,
         )
         flow.raise_for_status()
@@ -412,13 +493,16 @@ async def _conversation(
     stream_task = (
         asyncio.create_task(_stream(url, conversation_id, token, seen)) if streams else None
     )
-    turns: list[dict[str, Any]] = [
-        {"choice": "order"},
-        {"text": "not an e-mail"},
-        {"text": f"{customer}@{EMAIL_DOMAIN}"},
+    # (what the customer sends, a phrase the last reply must contain: the flow really ran)
+    turns: list[tuple[dict[str, Any], str]] = [
+        ({"choice": "order"}, "e-mail address"),
+        ({"text": "not an e-mail"}, "Try again"),
+        ({"text": f"{customer}@{EMAIL_DOMAIN}"}, "Your order is shipped"),
+        ({"text": "how long will delivery take"}, BENCH_FAQ[0][1]),
+        ({"text": "bye"}, "Bye!"),
     ]
     try:
-        for index, turn in enumerate(turns):
+        for index, (turn, expected) in enumerate(turns):
             client_msg_id = f"{customer}-{index}"
             began = time.perf_counter()
             status, reply = await client.request(
@@ -433,6 +517,9 @@ async def _conversation(
                 return
             sent_ids.append(client_msg_id)
             last_seq = max([last_seq, *(m["seq"] for m in reply["messages"])])
+            if not reply["messages"] or expected not in reply["messages"][-1]["text"]:
+                sample.error(f"turn {index}: expected {expected!r}, got {reply['messages']}")
+                return
             if measuring:
                 sample.latencies_ms.append(elapsed)
                 sample.messages += 1
@@ -595,9 +682,9 @@ async def run(config: BenchConfig) -> dict[str, Any]:
                 baseline_url, config, config.baseline_duration
             )
         baseline_rate = done / baseline_elapsed if baseline_elapsed > 0 else 0.0
-        async with flowdesk_nodes(config, workdir) as nodes:
+        async with order_api_stub() as stub_url, flowdesk_nodes(config, workdir) as nodes:
             urls = [url for url, _ in nodes]
-            key = await _admin_setup(urls[0])
+            key = await _admin_setup(urls[0], stub_url)
             sample, elapsed = await drive_flowdesk(urls, key, config, config.duration)
             lost, stream_gaps = await audit(sample)
             idle_kib = (
@@ -632,7 +719,8 @@ async def run(config: BenchConfig) -> dict[str, Any]:
             "baseline_duration_seconds": config.baseline_duration,
             "streams": config.streams,
             "flow": "welcome, menu, e-mail question answered once wrongly, condition, "
-            "set variable, end",
+            "set variable, http_request to a local stub, FAQ chatbot question, end",
+            "messages_per_conversation": CUSTOMER_TURNS,
             "cpus": os.cpu_count(),
         },
     }
