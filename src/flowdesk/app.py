@@ -79,6 +79,7 @@ def create_app(
             await presence.stop()
             await scheduler.stop()
             await calls.stop(rt)
+            await rt.close_outbound()
             await rt.bus.stop()
             await rt.sign_in_failures.close()
             await rt.db.dispose()

@@ -14,9 +14,11 @@ response at `MAX_RESPONSE_BYTES`.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 import socket
+import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -32,6 +34,10 @@ MAX_REDIRECTS = 5
 DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 ALLOWED_SCHEMES = ("http", "https")
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
+#: The shared client's pool (`Runtime.outbound`): connections kept open to the APIs flows call.
+MAX_CONNECTIONS = 100
+MAX_KEEPALIVE_CONNECTIONS = 20
+KEEPALIVE_SECONDS = 5.0
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 #: `(host, port) -> addresses`: how a host name is resolved (tests inject a fake).
@@ -192,14 +198,25 @@ class GuardedBackend(httpcore2.AsyncNetworkBackend):
         await self.inner.sleep(seconds)
 
 
+@functools.cache
+def default_ssl_context() -> ssl.SSLContext:
+    """The system's trust store as an SSL context, built once: loading the certificates took
+    about two thirds of a whole customer turn that made an `http_request` call (py-spy)."""
+    return httpx.create_ssl_context(trust_env=False)
+
+
 class GuardedTransport(httpx.AsyncHTTPTransport):
     """httpx's transport with the guarded backend under its pool; http(s) URLs only, no proxy."""
 
     def __init__(self, backend: GuardedBackend) -> None:
-        super().__init__(trust_env=False)
+        context = default_ssl_context()
+        super().__init__(verify=context, trust_env=False)
         # httpx exposes no public way to pass a network backend; the pool is rebuilt with ours.
         self._pool = httpcore2.AsyncConnectionPool(
-            ssl_context=httpx.create_ssl_context(trust_env=False),
+            ssl_context=context,
+            max_connections=MAX_CONNECTIONS,
+            max_keepalive_connections=MAX_KEEPALIVE_CONNECTIONS,
+            keepalive_expiry=KEEPALIVE_SECONDS,
             network_backend=backend,
         )
 

@@ -6,6 +6,7 @@ import asyncio
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flowdesk.clock import Clock
 from flowdesk.engine.document import FlowDocument
@@ -16,6 +17,9 @@ from flowdesk.ratelimit import FailureLimiter, failure_limiter
 from flowdesk.retrieval import IndexCache
 from flowdesk.settings import Settings
 from flowdesk.storage.db import Database
+
+if TYPE_CHECKING:
+    import httpx2 as httpx
 
 COMPILED_CACHE_SIZE = 256
 
@@ -64,6 +68,21 @@ class Runtime:
     timers_sleep_until: datetime | None = None
     #: Set after a commit that wrote webhook deliveries, so the dispatcher sends them now.
     webhooks_written: asyncio.Event = field(default_factory=asyncio.Event)
+    #: The SSRF-guarded client flows' `http_request` calls share (made on first use): its
+    #: pool keeps connections to the APIs open between calls. Closed at shutdown.
+    _outbound: httpx.AsyncClient | None = None
+
+    def outbound(self) -> httpx.AsyncClient:
+        if self._outbound is None:
+            from flowdesk.outbound import guarded_client
+
+            self._outbound = guarded_client(self.settings)
+        return self._outbound
+
+    async def close_outbound(self) -> None:
+        if self._outbound is not None:
+            client, self._outbound = self._outbound, None
+            await client.aclose()
 
     def timer_armed(self, due: datetime) -> None:
         """Wake the scheduler only for a timer due before it wakes anyway: every customer

@@ -26,7 +26,7 @@ import structlog
 from flowdesk import llm
 from flowdesk.engine.modules.http_request import RETRY_PAUSE_SECONDS
 from flowdesk.engine.types import CallOut
-from flowdesk.outbound import OutboundRefused, ResponseTooLarge, fetch, guarded_client
+from flowdesk.outbound import OutboundRefused, ResponseTooLarge, fetch
 from flowdesk.runtime import Runtime
 from flowdesk.services import conversations
 from flowdesk.services.tx import transaction
@@ -79,34 +79,39 @@ async def http_call(rt: Runtime, request: Mapping[str, Any]) -> dict[str, Any]:
     url = str(request["url"])
     host = httpx.URL(url).host if "://" in url else ""
     outcome: dict[str, Any] = {"status": None, "error": "connection"}
-    async with guarded_client(rt.settings, timeout=httpx.Timeout(seconds)) as client:
-        for attempt in range(1, attempts + 1):
-            if attempt > 1:
-                await asyncio.sleep(RETRY_PAUSE_SECONDS)
-            try:
-                async with asyncio.timeout(seconds):
-                    got = await fetch(
-                        client, str(request["method"]), url, headers=headers, content=content
-                    )
-            except OutboundRefused:
-                outcome = {"status": None, "error": "refused"}
-                break
-            except ResponseTooLarge:
-                outcome = {"status": None, "error": "too_large"}
-                break
-            except (TimeoutError, httpx.TimeoutException):
-                outcome = {"status": None, "error": "timeout"}
-                continue
-            except (httpx.HTTPError, httpx.InvalidURL, OSError):
-                outcome = {"status": None, "error": "connection"}
-                continue
-            try:
-                document, parsed = json.loads(got.body), True
-            except ValueError:
-                document, parsed = None, False
-            outcome = {"status": got.status, "json": document, "json_ok": parsed, "error": None}
-            if got.status < 500:
-                break
+    client, timeout = rt.outbound(), httpx.Timeout(seconds)
+    for attempt in range(1, attempts + 1):
+        if attempt > 1:
+            await asyncio.sleep(RETRY_PAUSE_SECONDS)
+        try:
+            async with asyncio.timeout(seconds):
+                got = await fetch(
+                    client,
+                    str(request["method"]),
+                    url,
+                    headers=headers,
+                    content=content,
+                    timeout=timeout,
+                )
+        except OutboundRefused:
+            outcome = {"status": None, "error": "refused"}
+            break
+        except ResponseTooLarge:
+            outcome = {"status": None, "error": "too_large"}
+            break
+        except (TimeoutError, httpx.TimeoutException):
+            outcome = {"status": None, "error": "timeout"}
+            continue
+        except (httpx.HTTPError, httpx.InvalidURL, OSError):
+            outcome = {"status": None, "error": "connection"}
+            continue
+        try:
+            document, parsed = json.loads(got.body), True
+        except ValueError:
+            document, parsed = None, False
+        outcome = {"status": got.status, "json": document, "json_ok": parsed, "error": None}
+        if got.status < 500:
+            break
     log.info(
         "http_request_call",
         host=host,
