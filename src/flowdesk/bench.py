@@ -6,6 +6,11 @@ the customer HTTP API with a WebSocket stream open per conversation. In the same
 **baseline**: the same server stack (uvicorn + FastAPI, same flags) answering a trivial JSON POST
 with no engine and no database, driven by the same client code. It prints one JSON object.
 
+One customer in `transfer_every` (10 by default) asks for sales instead and is transferred to
+one of the simulated agents, which run in the benchmark's process for the whole run: signed in,
+online, with their agent event stream open, they answer the customer's message and close the
+conversation.
+
 Every message a simulated customer sends is checked afterwards in its conversation's history: it
 must be there exactly once (`lost` counts the ones that are not), and the stream must have delivered
 every message of the history (`stream_gaps` counts conversations where it did not).
@@ -24,7 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -53,6 +58,8 @@ class BenchConfig:
     warmup: float = 2.0
     idle: int = 0
     streams: bool = True
+    #: Every this many customers (by number) asks for sales and is transferred to an agent.
+    transfer_every: int = 10
 
 
 @dataclass
@@ -61,7 +68,10 @@ class Sample:
 
     latencies_ms: list[float] = field(default_factory=list)
     messages: int = 0
+    #: Finished conversations, the transferred ones included.
     conversations: int = 0
+    #: Conversations that reached an agent and ended after the agent closed.
+    transfers: int = 0
     errors: int = 0
     error_examples: list[str] = field(default_factory=list)
     #: conversation id → (customer token, node url, client_msg_ids sent, stream seqs seen)
@@ -73,8 +83,22 @@ class Sample:
             self.error_examples.append(what[:300])
 
 
-#: Customer messages in one benchmark conversation (see `_conversation`).
+#: Customer messages in one benchmark conversation with the bot (see `_talk_to_bot`).
 CUSTOMER_TURNS = 5
+#: Customer messages in a transferred conversation: the menu choice, then one to the agent.
+SALES_TURNS = 2
+#: Simulated agents in the sales skill group, and how many conversations each may serve at once.
+AGENTS = 4
+AGENT_MAX_CONCURRENT = 100
+AGENT_PASSWORD = "bench-agent-password"  # noqa: S105 - a throwaway server's account
+#: What a transferred customer asks, and what the agent answers.
+SALES_QUESTION = "Do you have it in blue?"
+AGENT_ANSWER = "Yes, we have it in blue."
+TRANSFER_CONNECTING = "Connecting you to our sales team."
+TRANSFER_SUCCESS = "You are talking to ${StaffNickName}."
+TRANSFER_END = "Thanks for talking to us. Bye!"
+#: How long a transferred customer waits for the agent's answer and the flow's goodbye.
+AGENT_WAIT_SECONDS = 10.0
 #: The knowledge base the benchmark's chatbot answers from: (question, answer).
 BENCH_FAQ = [
     ("How long does delivery take?", "Delivery takes 2-3 working days."),
@@ -87,9 +111,10 @@ BENCH_FAQ = [
 STUB_REPLY = b'{"order": {"id": "A-1001", "status": "shipped"}}'
 
 
-def bench_document(stub_url: str, knowledge_base_id: str) -> dict[str, Any]:
+def bench_document(stub_url: str, knowledge_base_id: str, skill_group_id: str) -> dict[str, Any]:
     """Welcome → menu → e-mail question (answered once wrongly) → condition → variable →
-    order lookup (http_request to a local stub) → FAQ chatbot (one question, then "bye") → end."""
+    order lookup (http_request to a local stub) → FAQ chatbot (one question, then "bye") → end;
+    the menu's "sales" → transfer to the skill group → (the agent closes) → end."""
 
     def node(node_id: str, type_: str, x: int, **config: Any) -> dict[str, Any]:
         return {
@@ -165,12 +190,23 @@ def bench_document(stub_url: str, knowledge_base_id: str) -> dict[str, Any]:
         ),
         node("bye", "end", 1600, text="Thanks ${email}, we will write to you. Bye!"),
         node("bye_other", "end", 1200, text="Thanks, bye!"),
+        node(
+            "sales",
+            "transfer",
+            600,
+            skill_group_id=skill_group_id,
+            connecting_text=TRANSFER_CONNECTING,
+            success_text=TRANSFER_SUCCESS,
+            failure_text="Sorry, nobody from sales is available.",
+            max_wait_seconds=60,
+        ),
+        node("bye_sales", "end", 800, text=TRANSFER_END),
     ]
     edges = [
         ("start", "next", "welcome"),
         ("welcome", "next", "menu"),
         ("menu", "order", "email"),
-        ("menu", "sales", "email"),
+        ("menu", "sales", "sales"),
         ("menu", "invalid", "bye_other"),
         ("menu", "timeout", "bye_other"),
         ("email", "next", "vip"),
@@ -185,6 +221,9 @@ def bench_document(stub_url: str, knowledge_base_id: str) -> dict[str, Any]:
         ("faq", "handoff", "bye_other"),
         ("faq", "no_answer", "bye_other"),
         ("faq", "timeout", "bye_other"),
+        ("sales", "done", "bye_sales"),
+        ("sales", "no_agent", "bye_other"),
+        ("sales", "timeout", "bye_other"),
     ]
     return {
         "schema_version": 1,
@@ -341,7 +380,10 @@ async def order_api_stub() -> AsyncIterator[str]:
     ).encode()
 
     async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        with contextlib.suppress(ConnectionError, asyncio.IncompleteReadError):
+        # Cancelled too when the run ends with the server's pooled connection still open.
+        with contextlib.suppress(
+            ConnectionError, asyncio.IncompleteReadError, asyncio.CancelledError
+        ):
             while await reader.readuntil(b"\r\n\r\n"):
                 writer.write(head + STUB_REPLY)
                 await writer.drain()
@@ -409,15 +451,42 @@ class LeanClient:
         self._reader = self._writer = None
 
 
-async def _admin_setup(url: str, stub_url: str) -> str:
-    """Fill the FAQ base, publish the benchmark flow and bind it to a fresh api channel;
-    returns the channel key."""
+async def _admin_setup(url: str, stub_url: str) -> tuple[str, list[str]]:
+    """Create the agents and their sales skill group, fill the FAQ base, publish the benchmark
+    flow and bind it to a fresh api channel; returns the channel key and the agents' e-mails."""
     async with httpx.AsyncClient(base_url=url, timeout=30.0) as client:
         login = await client.post(
             "/api/v1/auth/login", json={"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}
         )
         login.raise_for_status()
         admin = {"authorization": f"Bearer {login.json()['token']}"}
+        emails = [f"agent{number}@flowdesk.local" for number in range(1, AGENTS + 1)]
+        agent_ids = []
+        for number, email in enumerate(emails, start=1):
+            agent = await client.post(
+                "/api/v1/users",
+                json={
+                    "email": email,
+                    "password": AGENT_PASSWORD,
+                    "display_name": f"Agent {number}",
+                    "staff_no": f"B{number:03}",
+                    "role": "agent",
+                    "max_concurrent": AGENT_MAX_CONCURRENT,
+                },
+                headers=admin,
+            )
+            agent.raise_for_status()
+            agent_ids.append(agent.json()["id"])
+        group = await client.post(
+            "/api/v1/skill-groups",
+            json={
+                "name": "Sales",
+                "reception": "auto",
+                "members": [{"user_id": agent_id} for agent_id in agent_ids],
+            },
+            headers=admin,
+        )
+        group.raise_for_status()
         base = await client.post("/api/v1/knowledge-bases", json={"name": "FAQ"}, headers=admin)
         base.raise_for_status()
         base_id = base.json()["id"]
@@ -431,7 +500,10 @@ async def _admin_setup(url: str, stub_url: str) -> str:
             ).raise_for_status()
         flow = await client.post(
             "/api/v1/flows",
-            json={"name": "Benchmark", "document": bench_document(stub_url, base_id)},
+            json={
+                "name": "Benchmark",
+                "document": bench_document(stub_url, base_id, group.json()["id"]),
+            },
             headers=admin,
         )
         flow.raise_for_status()
@@ -450,15 +522,22 @@ async def _admin_setup(url: str, stub_url: str) -> str:
         )
         bound.raise_for_status()
         key: str = channel.json()["key"]
-        return key
+        return key, emails
 
 
 def _ws_url(http_url: str) -> str:
     return "ws" + http_url.removeprefix("http")
 
 
-async def _stream(url: str, conversation_id: str, token: str, seen: list[int]) -> None:
-    """Hold the customer's stream open and record the `seq` of every message it delivers."""
+async def _stream(
+    url: str,
+    conversation_id: str,
+    token: str,
+    seen: list[int],
+    on_message: Callable[[dict[str, Any]], None] | None = None,
+) -> None:
+    """Hold the customer's stream open and record the `seq` of every message it delivers
+    (and hand each message to `on_message`, if given)."""
     stream = f"{_ws_url(url)}/api/v1/conversations/{conversation_id}/stream?token={token}"
     with contextlib.suppress(websockets.ConnectionClosed, OSError, asyncio.CancelledError):
         async with websockets.connect(stream, max_size=2**20, compression=None) as ws:
@@ -466,6 +545,116 @@ async def _stream(url: str, conversation_id: str, token: str, seen: list[int]) -
                 event = json.loads(raw)
                 if event.get("type") == "message":
                     seen.append(event["message"]["seq"])
+                    if on_message is not None:
+                        on_message(event["message"])
+
+
+class _Agent:
+    """One simulated agent: holds its event stream open (resuming from the last event after a
+    drop) and answers the first customer message of each conversation it serves, then closes."""
+
+    def __init__(self, client: httpx.AsyncClient, url: str, token: str, sample: Sample) -> None:
+        self.client = client
+        self.url = url
+        self.token = token
+        self.sample = sample
+        #: Set once the stream is open (its snapshot arrived).
+        self.ready = asyncio.Event()
+        self.reconnects = 0
+        self._answered: set[str] = set()
+        self._work: set[asyncio.Task[None]] = set()
+
+    async def run(self) -> None:
+        last_event_id = -1
+        while True:
+            stream = (
+                f"{_ws_url(self.url)}/api/v1/agent/stream"
+                f"?token={self.token}&last_event_id={last_event_id}"
+            )
+            with contextlib.suppress(websockets.WebSocketException, OSError):
+                async with websockets.connect(stream, max_size=2**22, compression=None) as ws:
+                    async for raw in ws:
+                        event = json.loads(raw)
+                        if event["type"] == "snapshot":
+                            last_event_id = event["last_event_id"]
+                            self.ready.set()
+                            continue
+                        last_event_id = event["id"]
+                        if event["type"] == "message":
+                            self._heard(event["conversation_id"], event["message"])
+            self.reconnects += 1
+            await asyncio.sleep(0.2)
+
+    def _heard(self, conversation_id: str, message: dict[str, Any]) -> None:
+        if message["sender"] != "customer" or conversation_id in self._answered:
+            return
+        self._answered.add(conversation_id)
+        task = asyncio.create_task(self._answer(conversation_id))
+        self._work.add(task)
+        task.add_done_callback(self._work.discard)
+
+    async def _answer(self, conversation_id: str) -> None:
+        path = f"/api/v1/conversations/{conversation_id}"
+        try:
+            sent = await self.client.post(f"{path}/messages", json={"text": AGENT_ANSWER})
+            if sent.status_code != 200:
+                self.sample.error(f"agent message {sent.status_code}: {sent.text}")
+                return
+            closed = await self.client.post(f"{path}/close")
+            if closed.status_code != 200:
+                self.sample.error(f"agent close {closed.status_code}: {closed.text}")
+        except httpx.HTTPError as exc:
+            self.sample.error(f"agent {type(exc).__name__}: {exc}")
+
+    async def stop(self) -> None:
+        for task in self._work:
+            task.cancel()
+        await asyncio.gather(*self._work, return_exceptions=True)
+
+
+@contextlib.asynccontextmanager
+async def simulated_agents(
+    urls: list[str], emails: list[str], sample: Sample
+) -> AsyncIterator[list[_Agent]]:
+    """The sales agents, spread over the nodes: signed in, streams open, online. Their
+    failures count as the sample's errors."""
+    async with contextlib.AsyncExitStack() as stack:
+        agents: list[_Agent] = []
+        for index, email in enumerate(emails):
+            url = urls[index % len(urls)]
+            client = await stack.enter_async_context(httpx.AsyncClient(base_url=url, timeout=30.0))
+            login = await client.post(
+                "/api/v1/auth/login", json={"email": email, "password": AGENT_PASSWORD}
+            )
+            login.raise_for_status()
+            token = login.json()["token"]
+            client.headers["authorization"] = f"Bearer {token}"
+            agents.append(_Agent(client, url, token, sample))
+        runs = [asyncio.create_task(agent.run()) for agent in agents]
+        try:
+            await asyncio.wait_for(
+                asyncio.gather(*(agent.ready.wait() for agent in agents)), READY_TIMEOUT_SECONDS
+            )
+            for agent in agents:
+                online = await agent.client.put("/api/v1/agent/status", json={"status": "online"})
+                online.raise_for_status()
+            yield agents
+        finally:
+            for run_task in runs:
+                run_task.cancel()
+            await asyncio.gather(*runs, return_exceptions=True)
+            for agent in agents:
+                await agent.stop()
+
+
+def _answered(messages: list[dict[str, Any]], expected: tuple[str, ...]) -> bool:
+    """Whether a reply says what the flow should: every phrase somewhere, the last one in the
+    last message; no phrases means no reply at all (the agent, not the bot, answers)."""
+    if not expected:
+        return not messages
+    if not messages or expected[-1] not in messages[-1]["text"]:
+        return False
+    return all(any(phrase in m["text"] for m in messages) for phrase in expected)
 
 
 async def _conversation(
@@ -476,9 +665,14 @@ async def _conversation(
     sample: Sample,
     measuring: bool,
     streams: bool,
+    transfer_every: int,
 ) -> None:
-    """One simulated customer from start to end; latency counted per customer message."""
+    """One simulated customer from start to end; latency counted per customer message.
+
+    Most talk to the bot through the whole flow; every `transfer_every`-th asks for sales,
+    asks the agent one question and waits for the answer and the flow's goodbye."""
     customer = f"bench-{number}"
+    transfer = number % transfer_every == transfer_every - 1
     status, body = await client.request(
         "POST", f"/api/v1/channels/{key}/conversations", {"customer_id": customer}
     )
@@ -489,40 +683,104 @@ async def _conversation(
     token = body["customer_token"]
     sent_ids: list[str] = []
     seen: list[int] = []
+    # What the stream (or, without one, polling) delivered, for a transferred customer to wait on.
+    texts: list[str] = []
+    arrived = asyncio.Event()
+
+    def delivered(message: dict[str, Any]) -> None:
+        texts.append(message["text"])
+        arrived.set()
+
     last_seq = max((m["seq"] for m in body["messages"]), default=0)
     stream_task = (
-        asyncio.create_task(_stream(url, conversation_id, token, seen)) if streams else None
+        asyncio.create_task(
+            _stream(url, conversation_id, token, seen, delivered if transfer else None)
+        )
+        if streams
+        else None
     )
-    # (what the customer sends, a phrase the last reply must contain: the flow really ran)
-    turns: list[tuple[dict[str, Any], str]] = [
-        ({"choice": "order"}, "e-mail address"),
-        ({"text": "not an e-mail"}, "Try again"),
-        ({"text": f"{customer}@{EMAIL_DOMAIN}"}, "Your order is shipped"),
-        ({"text": "how long will delivery take"}, BENCH_FAQ[0][1]),
-        ({"text": "bye"}, "Bye!"),
-    ]
-    try:
-        for index, (turn, expected) in enumerate(turns):
-            client_msg_id = f"{customer}-{index}"
-            began = time.perf_counter()
-            status, reply = await client.request(
-                "POST",
-                f"/api/v1/conversations/{conversation_id}/messages",
-                {**turn, "client_msg_id": client_msg_id},
-                token,
+
+    async def say(index: int, turn: dict[str, Any], expected: tuple[str, ...]) -> bool:
+        """Send one message; False (an error counted) unless the reply is `expected`."""
+        nonlocal last_seq
+        client_msg_id = f"{customer}-{index}"
+        began = time.perf_counter()
+        status, reply = await client.request(
+            "POST",
+            f"/api/v1/conversations/{conversation_id}/messages",
+            {**turn, "client_msg_id": client_msg_id},
+            token,
+        )
+        elapsed = (time.perf_counter() - began) * 1000
+        if status != 200:
+            sample.error(f"message {status}: {reply}")
+            return False
+        sent_ids.append(client_msg_id)
+        last_seq = max([last_seq, *(m["seq"] for m in reply["messages"])])
+        if not _answered(reply["messages"], expected):
+            sample.error(f"turn {index}: expected {expected!r}, got {reply['messages']}")
+            return False
+        if measuring:
+            sample.latencies_ms.append(elapsed)
+            sample.messages += 1
+        return True
+
+    async def wait_for(phrase: str) -> bool:
+        """Wait until a delivered message contains `phrase` (the agent works asynchronously)."""
+        nonlocal last_seq
+        deadline = time.monotonic() + AGENT_WAIT_SECONDS
+        while not any(phrase in text for text in texts):
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return False
+            if stream_task is not None:
+                arrived.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(arrived.wait(), remaining)
+                continue
+            await asyncio.sleep(0.05)
+            status, page = await client.request(
+                "GET",
+                f"/api/v1/conversations/{conversation_id}/messages?after_seq={last_seq}",
+                token=token,
             )
-            elapsed = (time.perf_counter() - began) * 1000
-            if status != 200:
-                sample.error(f"message {status}: {reply}")
+            if status == 200:
+                for message in page["messages"]:
+                    last_seq = max(last_seq, message["seq"])
+                    texts.append(message["text"])
+        if seen:
+            last_seq = max(last_seq, *seen)
+        return True
+
+    try:
+        if transfer:
+            success = TRANSFER_SUCCESS.split("$", 1)[0]
+            joined = "joined the conversation"
+            if not await say(0, {"choice": "sales"}, (TRANSFER_CONNECTING, success, joined)):
                 return
-            sent_ids.append(client_msg_id)
-            last_seq = max([last_seq, *(m["seq"] for m in reply["messages"])])
-            if not reply["messages"] or expected not in reply["messages"][-1]["text"]:
-                sample.error(f"turn {index}: expected {expected!r}, got {reply['messages']}")
+            if not await say(1, {"text": SALES_QUESTION}, ()):
+                return
+            if not await wait_for(TRANSFER_END):
+                sample.error(f"transfer: no {TRANSFER_END!r} after {AGENT_WAIT_SECONDS} s: {texts}")
+                return
+            if AGENT_ANSWER not in texts:
+                sample.error(f"transfer: the agent's answer never arrived: {texts}")
                 return
             if measuring:
-                sample.latencies_ms.append(elapsed)
-                sample.messages += 1
+                sample.conversations += 1
+                sample.transfers += 1
+            return
+        # (what the customer sends, a phrase the last reply must contain: the flow really ran)
+        turns: list[tuple[dict[str, Any], str]] = [
+            ({"choice": "order"}, "e-mail address"),
+            ({"text": "not an e-mail"}, "Try again"),
+            ({"text": f"{customer}@{EMAIL_DOMAIN}"}, "Your order is shipped"),
+            ({"text": "how long will delivery take"}, BENCH_FAQ[0][1]),
+            ({"text": "bye"}, "Bye!"),
+        ]
+        for index, (turn, expected) in enumerate(turns):
+            if not await say(index, turn, (expected,)):
+                return
         if measuring:
             sample.conversations += 1
     finally:
@@ -542,10 +800,10 @@ async def _conversation(
 
 
 async def drive_flowdesk(
-    urls: list[str], key: str, config: BenchConfig, duration: float
+    urls: list[str], key: str, config: BenchConfig, duration: float, sample: Sample | None = None
 ) -> tuple[Sample, float]:
     """`concurrency` customers in a loop for `duration` seconds after a warm-up."""
-    sample = Sample()
+    sample = sample if sample is not None else Sample()
     counter = iter(range(10**9))
     measure_from = time.monotonic() + config.warmup
     stop_at = measure_from + duration
@@ -558,7 +816,14 @@ async def drive_flowdesk(
                 measuring = time.monotonic() >= measure_from
                 try:
                     await _conversation(
-                        client, url, key, next(counter), sample, measuring, config.streams
+                        client,
+                        url,
+                        key,
+                        next(counter),
+                        sample,
+                        measuring,
+                        config.streams,
+                        config.transfer_every,
                     )
                 except (OSError, asyncio.IncompleteReadError, ValueError) as exc:
                     sample.error(f"{type(exc).__name__}: {exc}")
@@ -684,14 +949,17 @@ async def run(config: BenchConfig) -> dict[str, Any]:
         baseline_rate = done / baseline_elapsed if baseline_elapsed > 0 else 0.0
         async with order_api_stub() as stub_url, flowdesk_nodes(config, workdir) as nodes:
             urls = [url for url, _ in nodes]
-            key = await _admin_setup(urls[0], stub_url)
-            sample, elapsed = await drive_flowdesk(urls, key, config, config.duration)
-            lost, stream_gaps = await audit(sample)
-            idle_kib = (
-                await idle_memory(urls, key, [p.pid for _, p in nodes], config.idle)
-                if config.idle
-                else None
-            )
+            key, agent_emails = await _admin_setup(urls[0], stub_url)
+            sample = Sample()
+            async with simulated_agents(urls, agent_emails, sample) as agents:
+                sample, elapsed = await drive_flowdesk(urls, key, config, config.duration, sample)
+                lost, stream_gaps = await audit(sample)
+                idle_kib = (
+                    await idle_memory(urls, key, [p.pid for _, p in nodes], config.idle)
+                    if config.idle
+                    else None
+                )
+            agent_reconnects = sum(agent.reconnects for agent in agents)
     rate = sample.messages / elapsed if elapsed > 0 else 0.0
     result: dict[str, Any] = {
         "messages_per_second": round(rate, 1),
@@ -701,6 +969,7 @@ async def run(config: BenchConfig) -> dict[str, Any]:
         "conversations_per_second": round(sample.conversations / elapsed, 1) if elapsed else 0.0,
         "messages": sample.messages,
         "conversations": sample.conversations,
+        "transfers": sample.transfers,
         "baseline_messages_per_second": round(baseline_rate, 1),
         "baseline_p50_ms": _percentile(baseline_latencies, 0.50),
         "baseline_p99_ms": _percentile(baseline_latencies, 0.99),
@@ -719,13 +988,19 @@ async def run(config: BenchConfig) -> dict[str, Any]:
             "baseline_duration_seconds": config.baseline_duration,
             "streams": config.streams,
             "flow": "welcome, menu, e-mail question answered once wrongly, condition, "
-            "set variable, http_request to a local stub, FAQ chatbot question, end",
+            "set variable, http_request to a local stub, FAQ chatbot question, end"
+            f"; 1 customer in {config.transfer_every} picks sales instead: transfer to a "
+            "simulated agent, who answers one question and closes, end",
             "messages_per_conversation": CUSTOMER_TURNS,
+            "messages_per_transfer": SALES_TURNS,
+            "agents": len(agent_emails),
             "cpus": os.cpu_count(),
         },
     }
     if sample.error_examples:
         result["error_examples"] = sample.error_examples
+    if agent_reconnects:
+        result["agent_stream_reconnects"] = agent_reconnects
     if idle_kib is not None:
         result["idle_conversations"] = config.idle
         result["kib_per_idle_conversation"] = idle_kib
