@@ -6,7 +6,7 @@ import asyncio
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from flowdesk.clock import Clock
 from flowdesk.engine.document import FlowDocument
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     import httpx2 as httpx
 
 COMPILED_CACHE_SIZE = 256
+STAMPED_CACHE_SIZE = 1024
 
 
 class CompiledFlowCache:
@@ -46,6 +47,29 @@ class CompiledFlowCache:
         return compiled
 
 
+class StampedCache:
+    """Values by key, each valid for one stamp of its source row (e.g. `updated_at`): the
+    caller reads the stamp anyway (in a query it makes already) and gets the value built for
+    it, or builds it again. LRU-bounded; never stale, so safe with several nodes."""
+
+    def __init__(self, size: int = STAMPED_CACHE_SIZE) -> None:
+        self._size = size
+        self._items: OrderedDict[str, tuple[object, Any]] = OrderedDict()
+
+    def get(self, key: str, stamp: object) -> Any:
+        item = self._items.get(key)
+        if item is None or item[0] != stamp:
+            return None
+        self._items.move_to_end(key)
+        return item[1]
+
+    def put(self, key: str, stamp: object, value: Any) -> None:
+        self._items[key] = (stamp, value)
+        self._items.move_to_end(key)
+        if len(self._items) > self._size:
+            self._items.popitem(last=False)
+
+
 @dataclass
 class Runtime:
     """Settings, database, engine, event bus and clock, built once at start and passed down."""
@@ -60,6 +84,9 @@ class Runtime:
     sign_in_failures: FailureLimiter
     #: Knowledge-base search indexes by (base, revision): built on change, never per message.
     indexes: IndexCache = field(default_factory=IndexCache)
+    #: What running a flow reads of a channel (`services.channels.ChannelView`), by channel
+    #: id and `updated_at`: parsed once per change of the channel, not per message.
+    channel_views: StampedCache = field(default_factory=StampedCache)
     #: Call-outs made in the background (`services.calls.spawn`), cancelled at shutdown.
     calls_in_flight: set[asyncio.Task[None]] = field(default_factory=set)
     #: Set when a timer is armed that falls due before the scheduler's next wake-up.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
@@ -114,6 +115,42 @@ def parse_settings(raw: Any) -> ChannelSettings:
 
 def channel_settings(channel: Channel) -> ChannelSettings:
     return ChannelSettings.model_validate(channel.settings or {})
+
+
+@dataclass(frozen=True)
+class ChannelView:
+    """What running a flow reads of a channel, as of one `updated_at`: parsed once per change
+    and kept in `Runtime.channel_views` (a channel changes rarely; messages are many)."""
+
+    id: str
+    name: str
+    type: str
+    settings: ChannelSettings
+    #: `settings` as plain data, as modules see it (`RunEnv.channel_settings`).
+    settings_data: dict[str, Any]
+
+
+def channel_view(rt: Runtime, channel: Channel) -> ChannelView:
+    view: ChannelView | None = rt.channel_views.get(channel.id, channel.updated_at)
+    if view is None:
+        settings = channel_settings(channel)
+        view = ChannelView(channel.id, channel.name, channel.type, settings, settings.model_dump())
+        rt.channel_views.put(channel.id, channel.updated_at, view)
+    return view
+
+
+async def cached_channel_view(
+    rt: Runtime, session: AsyncSession, channel_id: str, updated_at: datetime
+) -> ChannelView:
+    """The channel's view for this `updated_at` (read by the caller), from the cache when it
+    is there; only a changed channel is read again."""
+    view: ChannelView | None = rt.channel_views.get(channel_id, updated_at)
+    if view is not None:
+        return view
+    channel = await session.get(Channel, channel_id)
+    if channel is None:
+        raise NotFound(f"channel {channel_id} not found")
+    return channel_view(rt, channel)
 
 
 async def get_channel(

@@ -48,7 +48,13 @@ from flowdesk.retrieval import load_indexes
 from flowdesk.runtime import Runtime
 from flowdesk.security import CustomerClaims, issue_customer_token
 from flowdesk.services import calls, desk
-from flowdesk.services.channels import channel_by_key, channel_settings
+from flowdesk.services.channels import (
+    ChannelView,
+    cached_channel_view,
+    channel_by_key,
+    channel_settings,
+    channel_view,
+)
 from flowdesk.services.flows import compiled_version
 from flowdesk.services.schedules import load_specs
 from flowdesk.services.tx import Tx, transaction
@@ -211,10 +217,12 @@ async def open_conversation(
         updated_at=tx.now,
         last_seq=0,
     )
+    # Read what the flow needs first: the new row, its messages and its state then reach
+    # the database in one flush (the unit of work inserts the conversation first).
+    reads = await flow_reads(tx, conversation, channel)
     tx.session.add(conversation)
-    await tx.session.flush()  # the row must exist before its messages and timers
     tx.webhook("conversation.started", conversation)
-    await advance(tx, conversation, None, start_variables=variables, channel=channel)
+    await advance(tx, conversation, None, start_variables=variables, reads=reads)
     messages = [m for c, m in tx.outbox.messages if c.id == conversation.id]
     tx.changed(conversation)
     return StartResult(
@@ -261,7 +269,7 @@ async def _customer_turn(
     tx: Tx, conversation_id: str, event: CustomerInput, client_msg_id: str | None
 ) -> Turn:
     session = tx.session
-    conversation = await lock_conversation(session, conversation_id)
+    conversation, channel_stamp = await _lock_with_channel_stamp(session, conversation_id)
     if client_msg_id is not None:
         earlier = await session.scalar(
             select(Message).where(
@@ -276,23 +284,21 @@ async def _customer_turn(
             return Turn(list(answered), duplicate=True)
     if conversation.state == "ended":
         raise Conflict("the conversation has ended", code="conversation_ended")
-    compiled = channel = None
+    reads: FlowReads | None = None
     if conversation.state == "bot":
-        # Read everything the flow needs before the message changes the conversation, so no
-        # autoflush writes the conversation row twice in one turn.
-        channel = await session.get(Channel, conversation.channel_id)
-        compiled = await compiled_version(
-            tx.rt, session, conversation.flow_id, conversation.flow_version
-        )
-        refusal = tx.rt.engine.check_input(compiled, flow_state(conversation), event)
+        # Read everything the flow needs before the message changes the conversation, so
+        # the turn's writes reach the database together (one flush: one INSERT of all its
+        # messages, one UPDATE of the conversation) instead of being autoflushed by a read.
+        reads = await flow_reads(tx, conversation, channel_stamp=channel_stamp)
+        refusal = tx.rt.engine.check_input(reads.compiled, flow_state(conversation), event)
         if refusal is not None:
             raise Invalid(refusal)
     text, payload = await _describe_input(session, conversation, event)
     inbound = tx.add_message(conversation, sender="customer", text=text, payload=payload)
     inbound.client_msg_id = client_msg_id
     tx.reply_to = (conversation.id, inbound.id)
-    if conversation.state == "bot":
-        await advance(tx, conversation, event, compiled=compiled, channel=channel)
+    if reads is not None:
+        await advance(tx, conversation, event, reads=reads)
     else:
         await desk.customer_message(tx, conversation, event)
     replies = [m for _, m in tx.outbox.messages if m.in_reply_to == inbound.id]
@@ -398,8 +404,67 @@ async def lock_conversation(session: AsyncSession, conversation_id: str) -> Conv
     return conversation
 
 
+async def _lock_with_channel_stamp(
+    session: AsyncSession, conversation_id: str
+) -> tuple[Conversation, datetime]:
+    """`lock_conversation`, also reading the channel's `updated_at` in the same query (the
+    key of its cached view): a customer turn reads no channel row unless it changed."""
+    row = (
+        await session.execute(
+            select(Conversation, Channel.updated_at)
+            .join(Channel, Channel.id == Conversation.channel_id)
+            .where(Conversation.id == conversation_id)
+            .with_for_update(of=Conversation)
+        )
+    ).first()
+    if row is None:
+        raise NotFound(f"conversation {conversation_id} not found")
+    return row[0], row[1]
+
+
 def flow_state(conversation: Conversation) -> FlowState:
     return FlowState.model_validate(conversation.flow_state)
+
+
+@dataclass
+class FlowReads:
+    """What running a conversation's flow reads from the database: its channel, the compiled
+    flow version and the resources (schedules, knowledge bases) the flow refers to."""
+
+    channel: ChannelView
+    compiled: CompiledFlow
+    resources: dict[str, dict[str, Any]]
+
+
+async def flow_reads(
+    tx: Tx,
+    conversation: Conversation,
+    channel: Channel | None = None,
+    *,
+    channel_stamp: datetime | None = None,
+) -> FlowReads:
+    """Read what the flow needs; `channel_stamp` (the channel's `updated_at`, read with the
+    conversation) lets an unchanged channel come from the cache without a query."""
+    session = tx.session
+    if channel is not None:
+        view = channel_view(tx.rt, channel)
+    elif channel_stamp is not None:
+        view = await cached_channel_view(tx.rt, session, conversation.channel_id, channel_stamp)
+    else:
+        found = await session.get(Channel, conversation.channel_id)
+        assert found is not None
+        view = channel_view(tx.rt, found)
+    compiled = await compiled_version(
+        tx.rt, session, conversation.flow_id, conversation.flow_version
+    )
+    resources: dict[str, dict[str, Any]] = {}
+    schedule_ids = compiled.references.get("schedule")
+    if schedule_ids:
+        resources["schedule"] = dict(await load_specs(session, schedule_ids))
+    base_ids = compiled.references.get("knowledge_base")
+    if base_ids:
+        resources["knowledge_base"] = dict(await load_indexes(session, tx.rt.indexes, base_ids))
+    return FlowReads(view, compiled, resources)
 
 
 async def advance(
@@ -408,47 +473,34 @@ async def advance(
     event: Event | None,
     *,
     start_variables: dict[str, Any] | None = None,
-    compiled: CompiledFlow | None = None,
+    reads: FlowReads | None = None,
     channel: Channel | None = None,
 ) -> None:
     """Run the conversation's flow on `event` (None: start it) and persist the outcome."""
-    session = tx.session
-    if channel is None:
-        channel = await session.get(Channel, conversation.channel_id)
-        assert channel is not None
-    if compiled is None:
-        compiled = await compiled_version(
-            tx.rt, session, conversation.flow_id, conversation.flow_version
-        )
-    env = await run_env(tx, compiled, conversation, channel)
+    if reads is None:
+        reads = await flow_reads(tx, conversation, channel)
+    env = run_env(tx, reads, conversation)
     if event is None:
-        outcome = tx.rt.engine.start(compiled, env, start_variables)
+        outcome = tx.rt.engine.start(reads.compiled, env, start_variables)
     else:
-        outcome = tx.rt.engine.handle(compiled, flow_state(conversation), event, env)
+        outcome = tx.rt.engine.handle(reads.compiled, flow_state(conversation), event, env)
     await _apply(tx, conversation, outcome)
 
 
-async def run_env(
-    tx: Tx, compiled: CompiledFlow, conversation: Conversation, channel: Channel
-) -> RunEnv:
-    settings = channel_settings(channel)
-    resources: dict[str, dict[str, Any]] = {}
-    schedule_ids = compiled.references.get("schedule")
-    if schedule_ids:
-        resources["schedule"] = dict(await load_specs(tx.session, schedule_ids))
-    base_ids = compiled.references.get("knowledge_base")
-    if base_ids:
-        resources["knowledge_base"] = dict(await load_indexes(tx.session, tx.rt.indexes, base_ids))
+def run_env(tx: Tx, reads: FlowReads, conversation: Conversation) -> RunEnv:
+    channel = reads.channel
     return RunEnv(
         now=tx.now,
         system=system_variables(conversation, channel, tx.now),
-        channel_settings=settings.model_dump(),
-        resources=resources,
-        bot_idle_seconds=settings.bot_idle_seconds,
+        channel_settings=channel.settings_data,
+        resources=reads.resources,
+        bot_idle_seconds=channel.settings.bot_idle_seconds,
     )
 
 
-def system_variables(conversation: Conversation, channel: Channel, now: datetime) -> dict[str, Any]:
+def system_variables(
+    conversation: Conversation, channel: Channel | ChannelView, now: datetime
+) -> dict[str, Any]:
     """SPEC §4's system variables for this conversation at this moment."""
     desk_state = conversation.desk or {}
     agent = desk_state.get("agent") or {}
