@@ -20,6 +20,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
+import time
 import unicodedata
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
@@ -39,6 +40,10 @@ CLOSE_RATIO = 0.85
 UNSEEN_WEIGHT = 1.0
 MAX_SUGGESTIONS = 3
 INDEX_CACHE_SIZE = 64
+#: How long a base's revision, once read, is trusted without asking the database again. A
+#: change made through this node is seen at once (`IndexCache.forget`); one made through
+#: another node reaches this node's chatbot within this many seconds.
+REVISION_CHECK_SECONDS = 1.0
 
 # Scripts written without spaces: each run becomes character unigrams and bigrams.
 _CJK = (
@@ -224,7 +229,31 @@ class IndexCache:
     def __init__(self, size: int = INDEX_CACHE_SIZE) -> None:
         self._size = size
         self._items: OrderedDict[str, tuple[int, KnowledgeIndex]] = OrderedDict()
+        #: base id → when (monotonic) its revision was last read from the database.
+        self._checked: dict[str, float] = {}
         self.builds = 0
+
+    def recent(self, base_ids: Sequence[str]) -> dict[str, KnowledgeIndex] | None:
+        """The indexes of `base_ids` if every one's revision was read within
+        `REVISION_CHECK_SECONDS`, else None (ask the database)."""
+        horizon = time.monotonic() - REVISION_CHECK_SECONDS
+        found: dict[str, KnowledgeIndex] = {}
+        for base_id in base_ids:
+            item = self._items.get(base_id)
+            if item is None or self._checked.get(base_id, -math.inf) < horizon:
+                return None
+            found[base_id] = item[1]
+        return found
+
+    def checked(self, base_ids: Iterable[str]) -> None:
+        now = time.monotonic()
+        for base_id in base_ids:
+            self._checked[base_id] = now
+
+    def forget(self, base_id: str) -> None:
+        """The base changed (or went) through this node: read its revision next time."""
+        self._items.pop(base_id, None)
+        self._checked.pop(base_id, None)
 
     def get(self, base_id: str, revision: int) -> KnowledgeIndex | None:
         item = self._items.get(base_id)
@@ -239,7 +268,8 @@ class IndexCache:
         self._items[base_id] = (revision, index)
         self._items.move_to_end(base_id)
         if len(self._items) > self._size:
-            self._items.popitem(last=False)
+            dropped, _ = self._items.popitem(last=False)
+            self._checked.pop(dropped, None)
         return index
 
 
@@ -250,9 +280,15 @@ async def load_indexes(
     ids = sorted(set(base_ids))
     if not ids:
         return {}
-    rows = await session.execute(
-        select(KnowledgeBase.id, KnowledgeBase.revision).where(KnowledgeBase.id.in_(ids))
-    )
+    recent = cache.recent(ids)
+    if recent is not None:
+        return recent
+    rows = (
+        await session.execute(
+            select(KnowledgeBase.id, KnowledgeBase.revision).where(KnowledgeBase.id.in_(ids))
+        )
+    ).all()
+    cache.checked(base_id for base_id, _ in rows)
     result: dict[str, KnowledgeIndex] = {}
     stale: dict[str, int] = {}
     for base_id, revision in rows:

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import delete
 from structlog.testing import capture_logs
 
+from flowdesk import retrieval
 from flowdesk.clock import ManualClock
 from flowdesk.llm import NO_ANSWER_MARKER
 from flowdesk.storage.models import KnowledgeBase
@@ -128,7 +129,9 @@ async def test_timeout(server: Server, clock: ManualClock) -> None:
     assert texts(await customer.history())[-1] == "Closed for inactivity."
 
 
-async def test_entry_edits_are_picked_up_and_a_deleted_base_is_a_miss(server: Server) -> None:
+async def test_entry_edits_are_picked_up_and_a_deleted_base_is_a_miss(
+    server: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
     base_id = await knowledge_base(server)
     customer = await server.start(await server.deploy(flow(base_id, max_misses=5)))
     assert texts(await customer.say("warranty length?")) == ["Sorry, I don't know that."]
@@ -152,6 +155,9 @@ async def test_entry_edits_are_picked_up_and_a_deleted_base_is_a_miss(server: Se
     assert texts(await customer.say("warranty length?")) == ["Sorry, I don't know that."]
     # The API refuses to delete a base a bound flow uses; one deleted anyway (an older
     # version's base, a database edit) makes every question a miss, never an error.
+    # Such a change, made behind this node's back (like one through another node), is seen
+    # once the revision read last is older than `REVISION_CHECK_SECONDS` (here: at once).
+    monkeypatch.setattr(retrieval, "REVISION_CHECK_SECONDS", 0.0)
     async with server.rt.db.write() as session:
         await session.execute(delete(KnowledgeBase).where(KnowledgeBase.id == base_id))
     assert texts(await customer.say("how do I reset my password")) == ["Sorry, I don't know that."]

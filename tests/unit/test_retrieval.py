@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from flowdesk import retrieval
 from flowdesk.retrieval import Entry, IndexCache, KnowledgeIndex, tokenize
 
 FAQ = [
@@ -280,3 +281,22 @@ def test_cache_builds_once_per_revision() -> None:
     cache.put("kb3", 1, [])
     assert cache.get("kb1", 2) is None  # evicted, least recently used
     assert cache.builds == 4
+
+
+def test_a_revision_read_is_trusted_for_a_while_and_forgotten_on_change(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    cache = IndexCache()
+    cache.put("kb1", 3, [Entry("e1", "How long is the warranty?", "Two years.", ())])
+    assert cache.recent(["kb1"]) is None  # never checked: ask the database
+    cache.checked(["kb1"])
+    recent = cache.recent(["kb1"])
+    assert recent is not None and list(recent) == ["kb1"]
+    assert cache.recent(["kb1", "kb2"]) is None  # kb2 not cached
+    monkeypatch.setattr(retrieval, "REVISION_CHECK_SECONDS", 0.0)
+    assert cache.recent(["kb1"]) is None  # the check lapsed
+    monkeypatch.setattr(retrieval, "REVISION_CHECK_SECONDS", 60.0)
+    assert cache.recent(["kb1"]) is not None
+    cache.forget("kb1")  # changed through this node
+    assert cache.recent(["kb1"]) is None
+    assert cache.get("kb1", 3) is None

@@ -63,6 +63,7 @@ async def list_bases(session: AsyncSession) -> list[KnowledgeBase]:
 def _bump(rt: Runtime, base: KnowledgeBase) -> None:
     base.revision += 1
     base.updated_at = rt.clock.now()
+    rt.indexes.forget(base.id)
 
 
 async def create_base(rt: Runtime, *, name: str, description: str = "") -> KnowledgeBase:
@@ -124,6 +125,7 @@ async def delete_base(rt: Runtime, base_id: str) -> None:
                 details={"flows": using},
             )
         await session.delete(base)
+        rt.indexes.forget(base.id)
 
 
 # --------------------------------------------------------------------------- entries
