@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 import structlog
-from sqlalchemy import delete, text
+from sqlalchemy import Table, bindparam, delete, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -34,20 +34,26 @@ log = structlog.get_logger(__name__)
 AGENT_EVENTS_LOCK = 0x464C4F57  # "FLOW"
 
 
+_TIMERS: Table = Timer.__table__  # type: ignore[assignment]
+
+
 def _timer_upsert(insert: Any) -> Any:
-    statement = insert(Timer)
+    statement = insert(_TIMERS)
     return statement.on_conflict_do_update(
-        index_elements=[Timer.conversation_id, Timer.kind],
+        index_elements=[_TIMERS.c.conversation_id, _TIMERS.c.kind],
         set_={"due_at": statement.excluded.due_at},
     )
 
 
-#: Built once: `excluded` makes a fresh alias of the table each time it is asked for, which
-#: took about a seventh of a whole customer turn when built per call (py-spy).
+# Timer writes are Core statements on the table, built once: as ORM-enabled statements
+# (`insert(Timer)`) they took SQLAlchemy's bulk-ORM path, about a sixth of a customer turn,
+# and building `excluded` per call had cost a seventh more (py-spy).
 _TIMER_UPSERT = {
     "sqlite": _timer_upsert(sqlite.insert),
     "postgresql": _timer_upsert(postgresql.insert),
 }
+_CANCEL_ALL = delete(_TIMERS).where(_TIMERS.c.conversation_id == bindparam("conversation_id"))
+_CANCEL_KINDS = _CANCEL_ALL.where(_TIMERS.c.kind.in_(bindparam("kinds", expanding=True)))
 
 
 @dataclass
@@ -63,6 +69,8 @@ class Tx:
     #: Call-outs the flow handed off in this transaction: (conversation id, call). Made
     #: after the commit by whoever claims them (`calls.take`), else in the background.
     calls: list[tuple[str, CallOut]] = field(default_factory=list)
+    #: Timer writes, in order, made by `finish()` after the last flush (see `arm`).
+    timer_writes: list[tuple[Any, dict[str, Any]]] = field(default_factory=list)
 
     def add_message(
         self,
@@ -141,22 +149,33 @@ class Tx:
         )
 
     async def arm(self, conversation_id: str, kind: str, due: datetime) -> None:
+        """Arm (or move) the conversation's timer of this kind; written by `finish()`.
+
+        Timer writes wait for the end of the transaction so the turn's own rows (a new
+        conversation, its messages and state) are flushed once, before them, rather than
+        once per timer statement.
+        """
         statement = _TIMER_UPSERT["sqlite" if self.rt.db.is_sqlite else "postgresql"]
-        await self.session.execute(
-            statement,
-            {"id": new_id("tmr"), "conversation_id": conversation_id, "kind": kind, "due_at": due},
-        )
+        values = {
+            "id": new_id("tmr"),
+            "conversation_id": conversation_id,
+            "kind": kind,
+            "due_at": due,
+            "created_at": self.now,
+        }
+        self.timer_writes.append((statement, values))
         self.rt.timer_armed(due)
 
     async def cancel(self, conversation_id: str, kinds: Iterable[str] | None = None) -> None:
         """Cancel some (or, with `kinds=None`, all) of a conversation's timers."""
-        statement = delete(Timer).where(Timer.conversation_id == conversation_id)
-        if kinds is not None:
-            kinds = list(kinds)
-            if not kinds:
-                return
-            statement = statement.where(Timer.kind.in_(kinds))
-        await self.session.execute(statement)
+        if kinds is None:
+            self.timer_writes.append((_CANCEL_ALL, {"conversation_id": conversation_id}))
+            return
+        kinds = list(kinds)
+        if kinds:
+            self.timer_writes.append(
+                (_CANCEL_KINDS, {"conversation_id": conversation_id, "kinds": kinds})
+            )
 
     async def finish(self) -> None:
         """Store the agent events last, with ids in commit order, just before the commit.
@@ -166,8 +185,14 @@ class Tx:
         taking one transaction-scoped lock right before inserting (the last lock any
         transaction takes, so it cannot close a deadlock cycle) makes the two the same.
         SQLite's single writer gives that order already. Webhook deliveries are stored
-        here too, so an event is durable exactly when what caused it commits.
+        here too, so an event is durable exactly when what caused it commits. Timer writes
+        come first, after one flush of everything else.
         """
+        if self.timer_writes:
+            await self.session.flush()
+            writes, self.timer_writes = self.timer_writes, []
+            for statement, values in writes:
+                await self.session.execute(statement, values)
         if self.outbox.webhooks:
             self.session.add_all(self.outbox.webhooks)
             if not self.outbox.agent_events:
