@@ -272,14 +272,14 @@ async def _customer_turn(
     conversation, channel_stamp = await _lock_with_channel_stamp(session, conversation_id)
     if client_msg_id is not None:
         earlier = await session.scalar(
-            select(Message).where(
+            select(Message.id).where(
                 Message.conversation_id == conversation.id,
                 Message.client_msg_id == client_msg_id,
             )
         )
         if earlier is not None:
             answered = await session.scalars(
-                select(Message).where(Message.in_reply_to == earlier.id).order_by(Message.seq)
+                select(Message).where(Message.in_reply_to == earlier).order_by(Message.seq)
             )
             return Turn(list(answered), duplicate=True)
     if conversation.state == "ended":
