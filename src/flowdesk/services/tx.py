@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 import structlog
-from sqlalchemy import Table, bindparam, delete, text
+from sqlalchemy import Table, bindparam, delete, insert, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -52,6 +52,8 @@ _TIMER_UPSERT = {
     "sqlite": _timer_upsert(sqlite.insert),
     "postgresql": _timer_upsert(postgresql.insert),
 }
+_MESSAGES: Table = Message.__table__  # type: ignore[assignment]
+_INSERT_MESSAGES = insert(_MESSAGES)
 _CANCEL_ALL = delete(_TIMERS).where(_TIMERS.c.conversation_id == bindparam("conversation_id"))
 _CANCEL_KINDS = _CANCEL_ALL.where(_TIMERS.c.kind.in_(bindparam("kinds", expanding=True)))
 
@@ -69,7 +71,9 @@ class Tx:
     #: Call-outs the flow handed off in this transaction: (conversation id, call). Made
     #: after the commit by whoever claims them (`calls.take`), else in the background.
     calls: list[tuple[str, CallOut]] = field(default_factory=list)
-    #: Timer writes, in order, made by `finish()` after the last flush (see `arm`).
+    #: Messages stored by `finish()`, in one INSERT after the last flush (see `add_message`).
+    new_messages: list[Message] = field(default_factory=list)
+    #: Timer writes, in order, made by `finish()` after the messages (see `arm`).
     timer_writes: list[tuple[Any, dict[str, Any]]] = field(default_factory=list)
 
     def add_message(
@@ -99,7 +103,10 @@ class Tx:
             agent_id=agent_id,
             created_at=self.now,
         )
-        self.session.add(message)
+        # Not added to the session: `finish()` inserts the transaction's messages together
+        # with one Core statement (the ORM's unit of work cost more than the insert itself).
+        # Nothing reads a transaction's own new messages back from the database.
+        self.new_messages.append(message)
         self.outbox.message(conversation, message)
         if self.rt.settings.webhook_url:
             self.webhook("message.created", conversation, message=message_view(message))
@@ -185,11 +192,16 @@ class Tx:
         taking one transaction-scoped lock right before inserting (the last lock any
         transaction takes, so it cannot close a deadlock cycle) makes the two the same.
         SQLite's single writer gives that order already. Webhook deliveries are stored
-        here too, so an event is durable exactly when what caused it commits. Timer writes
-        come first, after one flush of everything else.
+        here too, so an event is durable exactly when what caused it commits. New messages
+        and timer writes come first, after one flush of the ORM's changes (a new
+        conversation must exist before its messages and timers).
         """
-        if self.timer_writes:
+        if self.new_messages or self.timer_writes:
             await self.session.flush()
+        if self.new_messages:
+            messages, self.new_messages = self.new_messages, []
+            await self.session.execute(_INSERT_MESSAGES, [_message_row(m) for m in messages])
+        if self.timer_writes:
             writes, self.timer_writes = self.timer_writes, []
             for statement, values in writes:
                 await self.session.execute(statement, values)
@@ -205,6 +217,22 @@ class Tx:
             )
         self.session.add_all(self.outbox.agent_events)
         await self.session.flush()
+
+
+def _message_row(message: Message) -> dict[str, Any]:
+    return {
+        "id": message.id,
+        "conversation_id": message.conversation_id,
+        "seq": message.seq,
+        "sender": message.sender,
+        "type": message.type,
+        "text": message.text,
+        "payload": message.payload,
+        "client_msg_id": message.client_msg_id,
+        "in_reply_to": message.in_reply_to,
+        "agent_id": message.agent_id,
+        "created_at": message.created_at,
+    }
 
 
 def serving_agent(conversation: Conversation) -> str | None:
