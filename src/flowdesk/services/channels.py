@@ -15,7 +15,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -167,11 +167,12 @@ async def get_channel(
     return channel
 
 
+_BY_KEY = select(Channel).where(Channel.key == bindparam("key"), Channel.type != SANDBOX)
+
+
 async def channel_by_key(session: AsyncSession, key: str) -> Channel:
     """The channel customers write to; never the sandbox (only the simulator starts there)."""
-    channel = await session.scalar(
-        select(Channel).where(Channel.key == key, Channel.type != SANDBOX)
-    )
+    channel = await session.scalar(_BY_KEY, {"key": key})
     if channel is None:
         raise NotFound("no channel has this key")
     return channel
