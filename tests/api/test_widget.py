@@ -8,9 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import event
 from starlette.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
+from flowdesk.api import origins
 from flowdesk.app import create_app
 from flowdesk.clock import ManualClock
 from flowdesk.demo import seed_demo
@@ -269,6 +271,41 @@ async def test_customer_endpoints_answer_preflights_without_credentials(web: Ser
         headers={"origin": EVIL, "access-control-request-method": "POST"},
     )
     assert not cors_of(refused.headers)
+
+
+async def test_message_cors_reads_the_channel_once_and_sees_origin_changes_after_a_while(
+    web: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key = await web_channel(web, allowed_origins=[SHOP])
+    customer = await web.start(key)
+    path = f"/api/v1/conversations/{customer.id}/messages"
+    listed = (await web.client.get("/api/v1/channels", headers=web.admin)).json()["channels"]
+    channel_id = next(c["id"] for c in listed if c["key"] == key)
+    reads: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if "channels" in statement:
+            reads.append(statement)
+
+    engine = web.rt.db.read_engine.sync_engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        for _ in range(3):
+            answer = await web.client.get(path, headers={**customer.headers, "origin": SHOP})
+            assert answer.headers["access-control-allow-origin"] == SHOP
+        assert len(reads) == 1  # the channel's origins were read for the first request only
+        changed = await web.client.patch(
+            f"/api/v1/channels/{channel_id}",
+            json={"settings": {"allowed_origins": [EVIL]}},
+            headers=web.admin,
+        )
+        assert changed.status_code == 200, changed.text
+        monkeypatch.setattr(origins, "POLICY_CHECK_SECONDS", 0.0)  # the check lapsed
+        answer = await web.client.get(path, headers={**customer.headers, "origin": SHOP})
+        assert "access-control-allow-origin" not in answer.headers
+        assert len(reads) == 2
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
 
 
 async def test_staff_endpoints_get_no_cors_headers(web: Server) -> None:

@@ -13,6 +13,8 @@ API client) is not a browser's and is always let through; so is our own origin
 from __future__ import annotations
 
 import re
+import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -32,6 +34,9 @@ _BY_CONVERSATION = re.compile(r"^/api/v1/conversations/(?P<id>[^/]+)/(?:messages
 ALLOW_METHODS = "GET, POST, OPTIONS"
 ALLOW_HEADERS = "authorization, content-type"
 PREFLIGHT_MAX_AGE = "600"
+#: How long a channel's allowed origins, once read, answer the widget's messages' CORS.
+POLICY_CHECK_SECONDS = 1.0
+POLICY_CACHE_SIZE = 10_000
 
 
 @dataclass(frozen=True)
@@ -92,14 +97,47 @@ async def policy_by_channel(rt: Runtime, channel_id: str) -> Policy | None:
     return None if raw is None else Policy.of(raw)
 
 
-async def policy_by_conversation(rt: Runtime, conversation_id: str) -> Policy | None:
-    async with rt.db.read() as session:
-        raw = await session.scalar(
-            select(Channel.settings)
-            .join(Conversation, Conversation.channel_id == Channel.id)
-            .where(Conversation.id == conversation_id)
-        )
-    return None if raw is None else Policy.of(raw)
+class ConversationPolicies:
+    """The origin policy of a conversation's channel, for the widget's every message.
+
+    A conversation never changes channel, so that mapping is kept (LRU-bounded); a channel's
+    policy is read again once it is older than `POLICY_CHECK_SECONDS`, so a change to the
+    allowed origins reaches CORS answers within that time. Without it every cross-origin
+    message the widget sent cost a database read before the request was even routed.
+    """
+
+    def __init__(self, rt: Runtime, size: int = POLICY_CACHE_SIZE) -> None:
+        self.rt = rt
+        self._size = size
+        self._channel_of: OrderedDict[str, str] = OrderedDict()
+        self._policies: dict[str, tuple[Policy, float]] = {}
+
+    async def get(self, conversation_id: str) -> Policy | None:
+        channel_id = self._channel_of.get(conversation_id)
+        if channel_id is not None:
+            self._channel_of.move_to_end(conversation_id)
+            cached = self._policies.get(channel_id)
+            if cached is not None and time.monotonic() - cached[1] < POLICY_CHECK_SECONDS:
+                return cached[0]
+        async with self.rt.db.read() as session:
+            row = (
+                await session.execute(
+                    select(Channel.id, Channel.settings)
+                    .join(Conversation, Conversation.channel_id == Channel.id)
+                    .where(Conversation.id == conversation_id)
+                )
+            ).first()
+        if row is None:
+            return None
+        channel_id, raw = row
+        policy = Policy.of(raw)
+        self._channel_of[conversation_id] = channel_id
+        if len(self._channel_of) > self._size:
+            self._channel_of.popitem(last=False)
+        if len(self._policies) > self._size:
+            self._policies.clear()
+        self._policies[channel_id] = (policy, time.monotonic())
+        return policy
 
 
 async def require_allowed(rt: Runtime, headers: Headers, channel_key: str) -> None:
@@ -121,6 +159,7 @@ class CustomerCors:
     def __init__(self, app: ASGIApp, runtime: Runtime) -> None:
         self.app = app
         self.rt = runtime
+        self.conversations = ConversationPolicies(runtime)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -143,7 +182,7 @@ class CustomerCors:
                 policy = await policy_by_key(self.rt, by_key["key"])
             else:
                 assert by_conversation is not None
-                policy = await policy_by_conversation(self.rt, by_conversation["id"])
+                policy = await self.conversations.get(by_conversation["id"])
             allow = policy.allow_origin_header(origin) if policy is not None else None
         cors = _cors_headers(allow)
         if scope["method"] == "OPTIONS" and "access-control-request-method" in headers:
