@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
+import anyio
 import pytest
-from starlette.testclient import TestClient
+from starlette.testclient import TestClient, WebSocketTestSession
 from starlette.websockets import WebSocketDisconnect
 
 from flowdesk.app import create_app
 from flowdesk.clock import ManualClock
+from flowdesk.events import LocalEventBus, conversation_topic
 from tests.support import ADMIN_EMAIL, ADMIN_PASSWORD, make_settings
 
 FLOW: dict[str, Any] = {
@@ -118,3 +121,68 @@ def test_stream_refuses_a_token_for_another_conversation(client: TestClient) -> 
         client.websocket_connect(f"/api/v1/conversations/{first_id}/stream?token=garbage"),
     ):
         pass
+
+
+def _receive(ws: WebSocketTestSession, timeout: float = 5.0) -> dict[str, Any]:
+    """The next message, or `WebSocketDisconnect`; fails instead of hanging when none comes."""
+
+    async def next_message() -> Any:
+        with anyio.fail_after(timeout):
+            return await ws._send_rx.receive()
+
+    message = ws.portal.call(next_message)
+    if message["type"] == "websocket.close":
+        raise WebSocketDisconnect(code=message.get("code", 1000))
+    event: dict[str, Any] = json.loads(message["text"])
+    return event
+
+
+def _bus(client: TestClient) -> LocalEventBus:
+    bus = client.app.state.runtime.bus  # type: ignore[attr-defined]
+    assert isinstance(bus, LocalEventBus)
+    return bus
+
+
+def test_a_dropped_subscription_closes_the_stream_so_the_client_resyncs(
+    client: TestClient,
+) -> None:
+    """The bus drops a subscriber that falls behind (or every one, when Redis goes away):
+    the stream must close at once, or the client would wait for events that never come."""
+    conversation_id, token = _start(client)
+    url = f"/api/v1/conversations/{conversation_id}/stream?token={token}"
+    bus, topic = _bus(client), conversation_topic(conversation_id)
+    with client.websocket_connect(url) as ws:
+        assert [_receive(ws)["type"] for _ in range(3)] == [
+            "message",
+            "message",
+            "conversation.updated",
+        ]
+        assert client.portal is not None
+        client.portal.call(bus.drop_all, topic)
+        with pytest.raises(WebSocketDisconnect):
+            _receive(ws)
+    assert bus.subscriber_count(topic) == 0
+    # The client resyncs by reconnecting after the last seq it saw.
+    with client.websocket_connect(f"{url}&after_seq=2") as ws:
+        assert _receive(ws)["type"] == "conversation.updated"
+
+
+def test_a_client_that_goes_away_releases_its_subscription(client: TestClient) -> None:
+    conversation_id, token = _start(client)
+    bus, topic = _bus(client), conversation_topic(conversation_id)
+    with client.websocket_connect(
+        f"/api/v1/conversations/{conversation_id}/stream?token={token}"
+    ) as ws:
+        for _ in range(3):
+            _receive(ws)
+        assert bus.subscriber_count(topic) == 1
+    assert bus.subscriber_count(topic) == 0
+
+
+@pytest.mark.parametrize("after_seq", ["-1", "x", "1.5", str(2**63)])
+def test_stream_refuses_a_bad_after_seq(client: TestClient, after_seq: str) -> None:
+    conversation_id, token = _start(client)
+    url = f"/api/v1/conversations/{conversation_id}/stream?token={token}&after_seq={after_seq}"
+    with pytest.raises(WebSocketDisconnect) as refused, client.websocket_connect(url):
+        pass
+    assert refused.value.code == 4403

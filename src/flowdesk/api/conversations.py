@@ -21,7 +21,7 @@ from flowdesk.api.deps import (
     looks_like_customer_token,
 )
 from flowdesk.api.origins import foreign_origin, policy_by_channel, require_allowed
-from flowdesk.api.streaming import forward
+from flowdesk.api.streaming import StreamEndpoint, forward
 from flowdesk.engine.types import ChoiceInput, CustomerInput, RatingInput, TextInput
 from flowdesk.errors import Forbidden, Invalid
 from flowdesk.events import SubscriptionLost, conversation_topic
@@ -217,19 +217,22 @@ async def get_conversation(
     return conversation_view(conversation, staff=caller.user is not None)
 
 
-@router.websocket("/conversations/{conversation_id}/stream")
-async def conversation_stream(
-    websocket: WebSocket,
-    conversation_id: str,
-    token: str = "",
-    after_seq: int = 0,
-) -> None:
-    """Replay messages after `after_seq`, then every new message and state change, live."""
+async def conversation_stream(websocket: WebSocket) -> None:
+    """`/conversations/{conversation_id}/stream?token=…&after_seq=…`: replay messages after
+    `after_seq`, then every new message and state change, live."""
     rt: Runtime = websocket.app.state.runtime
+    conversation_id: str = websocket.path_params["conversation_id"]
+    token = websocket.query_params.get("token", "")
+    after_seq = _query_int(websocket.query_params.get("after_seq", "0"))
     claims = read_customer_token(
         rt.settings.secret_key.get_secret_value(), token, now=rt.clock.now()
     )
-    if claims is None or claims.conversation_id != conversation_id or not 0 <= after_seq <= MAX_INT:
+    if (
+        claims is None
+        or claims.conversation_id != conversation_id
+        or after_seq is None
+        or not 0 <= after_seq <= MAX_INT
+    ):
         await websocket.close(code=WS_POLICY_VIOLATION)
         return
     origin = foreign_origin(websocket.headers, rt.settings.public_url)
@@ -243,16 +246,7 @@ async def conversation_stream(
     async with rt.bus.subscribe(conversation_topic(conversation_id)) as subscription:
         # Subscribe first, then read the history: nothing published in between is missed,
         # and anything read twice is skipped by `seq`.
-        async with rt.db.read() as session:
-            conversation = await svc.get_conversation(session, conversation_id)
-            history = await svc.messages_after(session, conversation_id, after_seq, limit=10_000)
-        last_seq = after_seq
-        for message in history:
-            await websocket.send_json({"type": "message", "message": message_view(message)})
-            last_seq = message.seq
-        await websocket.send_json(
-            {"type": "conversation.updated", "conversation": conversation_view(conversation)}
-        )
+        last_seq = await _catch_up(rt, websocket, conversation_id, after_seq)
         try:
             await forward(websocket, subscription, _message_seq, last_seq)
         except (SubscriptionLost, WebSocketDisconnect):
@@ -260,6 +254,42 @@ async def conversation_stream(
         finally:
             with contextlib.suppress(Exception):
                 await websocket.close()
+
+
+async def _catch_up(rt: Runtime, websocket: WebSocket, conversation_id: str, after_seq: int) -> int:
+    """Send the messages after `after_seq` and the conversation's state; returns the last seq.
+
+    Rows become plain dicts before the session closes and are sent after it, so a slow client
+    never holds a database connection, and an idle stream keeps no session or ORM object
+    (they would stay alive in the endpoint's frame for as long as the stream is open).
+    """
+    async with rt.db.read() as session:
+        conversation = await svc.get_conversation(session, conversation_id)
+        history = await svc.messages_after(session, conversation_id, after_seq, limit=10_000)
+        events = [{"type": "message", "message": message_view(m)} for m in history]
+        last_seq = history[-1].seq if history else after_seq
+        events.append(
+            {"type": "conversation.updated", "conversation": conversation_view(conversation)}
+        )
+    for event in events:
+        await websocket.send_json(event)
+    return last_seq
+
+
+# One per idle conversation, so a bare ASGI endpoint rather than a FastAPI WebSocket route
+# (Starlette serves an endpoint that is not a function as an ASGI app; FastAPI's annotation
+# names only the function form).
+router.add_websocket_route(
+    "/conversations/{conversation_id}/stream",
+    StreamEndpoint(conversation_stream),  # type: ignore[arg-type]
+)
+
+
+def _query_int(raw: str) -> int | None:
+    try:
+        return int(raw)
+    except ValueError:
+        return None
 
 
 def _message_seq(event: dict[str, Any]) -> int | None:
