@@ -167,6 +167,30 @@ def test_a_dropped_subscription_closes_the_stream_so_the_client_resyncs(
         assert _receive(ws)["type"] == "conversation.updated"
 
 
+def test_live_events_arriving_out_of_order_are_all_sent_and_replayed_ones_skipped(
+    client: TestClient,
+) -> None:
+    """With several nodes, two messages committed one after the other on different nodes can
+    reach a stream in the other order (one locally, one through Redis): neither may be
+    dropped. Only what the replay already sent is skipped."""
+    conversation_id, token = _start(client)
+    url = f"/api/v1/conversations/{conversation_id}/stream?token={token}"
+    bus, topic = _bus(client), conversation_topic(conversation_id)
+    with client.websocket_connect(url) as ws:
+        assert [_receive(ws)["type"] for _ in range(3)] == [
+            "message",
+            "message",
+            "conversation.updated",
+        ]
+        assert client.portal is not None
+        for seq in (4, 2, 3):  # 2 was replayed already; 4 overtook 3
+            event = {"type": "message", "message": {"seq": seq, "text": f"m{seq}"}}
+            client.portal.call(bus.publish, topic, event)
+        client.portal.call(bus.publish, topic, {"type": "conversation.updated"})
+        received = [_receive(ws) for _ in range(3)]
+    assert [e.get("message", {}).get("seq") for e in received] == [4, 3, None]
+
+
 def test_a_client_that_goes_away_releases_its_subscription(client: TestClient) -> None:
     conversation_id, token = _start(client)
     bus, topic = _bus(client), conversation_topic(conversation_id)

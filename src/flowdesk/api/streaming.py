@@ -46,6 +46,12 @@ async def forward(
     agent event's id), or None for events that always go through. Returns when the client
     disconnects; `SubscriptionLost` propagates (the client reconnects and resyncs).
 
+    `after` stays where the replay ended. Live events are each delivered once, but not
+    always in order: with several nodes, two events committed one after the other on
+    different nodes reach a stream one locally and one through Redis, so the later can come
+    first. Skipping by the highest place sent so far would drop the earlier one for good;
+    clients order by place and de-duplicate themselves.
+
     The stream's own task waits for the client to go away, which is all an idle stream does.
     Events start a short-lived task that sends what is queued, then ends; if sending fails or
     the subscription is lost, that task closes the WebSocket, which ends the wait, and the
@@ -92,10 +98,8 @@ class _Sender:
         try:
             while (event := self.subscription.get_nowait()) is not None:
                 place = self.position(event)
-                if place is not None:
-                    if place <= self.after:
-                        continue
-                    self.after = place
+                if place is not None and place <= self.after:
+                    continue  # the replay sent it
                 await self.websocket.send_json(event)
         except Exception as exc:
             self.failure = exc

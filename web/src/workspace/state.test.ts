@@ -144,6 +144,18 @@ describe("live and replayed events", () => {
     expect(state.notice).toMatch(/withdrawn/);
   });
 
+  it("an older event arriving after a newer one (relayed from another server) still applies", () => {
+    const state = run(
+      start,
+      ev({ id: 12, type: "conversation.assigned", conversation: conversation("c2") }),
+      ev({ id: 11, type: "conversation.assigned", conversation: conversation("c1") }),
+    );
+    expect(served(state).map((c) => c.id).sort()).toEqual(["c1", "c2"]);
+    expect(state.lastEventId).toBe(12);
+    const again = run(state, ev({ id: 11, type: "conversation.assigned", conversation: conversation("c1") }));
+    expect(again).toBe(state);
+  });
+
   it("an event at or below the last id is applied once only", () => {
     const once = run(start, ev({ id: 11, type: "conversation.assigned", conversation: conversation("c1") }), said(12, "c1", message(3, "customer")));
     const again = run(once, said(12, "c1", message(3, "customer")), ev({ id: 5, type: "agent.status", status: "away" }));

@@ -38,9 +38,16 @@ export type AgentEvent =
   | { id: number; type: "queue.updated"; skill_group_id: string; queue: QueueEntry[] }
   | { id: number; type: "agent.status"; status: UserStatus };
 
+/** How many applied event ids are remembered to refuse a second copy. */
+export const RECENT_EVENTS = 500;
+
 export interface WorkspaceState {
   /** The newest event applied: the stream resumes after it. */
   lastEventId: number | null;
+  /** The last snapshot's event id: what it reflects is never applied again. */
+  snapshotEventId: number | null;
+  /** Events applied since the snapshot (the latest `RECENT_EVENTS`), so none applies twice. */
+  recentEventIds: number[];
   status: UserStatus;
   /** Offered to me or served by me, by id. */
   conversations: Record<string, StaffConversation>;
@@ -67,6 +74,8 @@ export type WorkspaceAction =
 export function initialState(status: UserStatus): WorkspaceState {
   return {
     lastEventId: null,
+    snapshotEventId: null,
+    recentEventIds: [],
     status,
     conversations: {},
     messages: {},
@@ -177,6 +186,8 @@ function applySnapshot(
   return {
     ...state,
     lastEventId: event.last_event_id,
+    snapshotEventId: event.last_event_id,
+    recentEventIds: [],
     conversations,
     messages: keep(state.messages),
     unread: keep(state.unread),
@@ -201,9 +212,16 @@ function applyQueue(
 
 function applyEvent(state: WorkspaceState, event: AgentEvent): WorkspaceState {
   if (event.type === "snapshot") return applySnapshot(state, event);
-  // Replays never repeat an event, but a resync can overlap what arrived live: apply once.
-  if (state.lastEventId !== null && event.id <= state.lastEventId) return state;
-  const next: WorkspaceState = { ...state, lastEventId: event.id };
+  // Each event applies once. With several servers, live events can arrive out of id order
+  // (one from this server, one relayed from another): an older id than the newest applied
+  // is still new unless the snapshot covered it or it was applied already.
+  if (state.snapshotEventId !== null && event.id <= state.snapshotEventId) return state;
+  if (state.recentEventIds.includes(event.id)) return state;
+  const next: WorkspaceState = {
+    ...state,
+    lastEventId: Math.max(state.lastEventId ?? event.id, event.id),
+    recentEventIds: [...state.recentEventIds.slice(1 - RECENT_EVENTS), event.id],
+  };
   switch (event.type) {
     case "conversation.offered":
     case "conversation.assigned":
