@@ -41,6 +41,8 @@ ADMIN_EMAIL = "bench@flowdesk.local"
 ADMIN_PASSWORD = "bench-admin-password"  # noqa: S105 - a throwaway server's account
 READY_TIMEOUT_SECONDS = 60.0
 EMAIL_DOMAIN = "example.com"
+#: A keep-alive connection idle longer than this is not reused (the server drops it at 5 s).
+KEEP_ALIVE_REUSE_SECONDS = 3.0
 #: How long a customer's stream may lag behind the HTTP replies before it counts as a gap.
 STREAM_CATCH_UP_SECONDS = 5.0
 #: Idle conversations: how long one may take to start and open its stream, and how long
@@ -417,11 +419,17 @@ class LeanClient:
         self._host, self._port = host, int(port or 80)
         self._reader: asyncio.StreamReader | None = None
         self._writer: asyncio.StreamWriter | None = None
+        self._last_used = 0.0
 
     async def request(
         self, method: str, path: str, body: Any = None, token: str | None = None
     ) -> tuple[int, Any]:
         """Send one request; returns (status, decoded JSON body or None)."""
+        if time.monotonic() - self._last_used > KEEP_ALIVE_REUSE_SECONDS:
+            # The server closes a connection idle for 5 s (uvicorn's keep-alive timeout): a
+            # request written to it meanwhile is lost. Like any HTTP client's pool, open a
+            # fresh one instead of reusing a connection that may be closing.
+            await self.close()
         if self._writer is None or self._reader is None:
             self._reader, self._writer = await asyncio.open_connection(self._host, self._port)
         payload = b"" if body is None else json.dumps(body).encode()
@@ -445,6 +453,7 @@ class LeanClient:
             if name.lower() == "content-length":
                 length = int(value)
         data = await self._reader.readexactly(length) if length else b""
+        self._last_used = time.monotonic()
         return status, json.loads(data) if data else None
 
     async def close(self) -> None:
