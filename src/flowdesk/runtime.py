@@ -122,7 +122,7 @@ class Runtime:
         engine = Engine(registry)
         return cls(
             settings=settings,
-            db=Database(settings.database_url),
+            db=Database(settings.database_url, pool_size=settings.database_pool_size),
             registry=registry,
             engine=engine,
             bus=_event_bus(settings),

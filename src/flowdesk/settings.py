@@ -28,6 +28,13 @@ class Settings(BaseSettings):
         default="sqlite:///data/flowdesk.db",
         description="`sqlite:///path/file.db` (embedded default) or `postgresql://user@host:port/db`.",
     )
+    database_pool_size: int = Field(
+        default=20,
+        ge=1,
+        le=500,
+        description="Database connections a node keeps open (PostgreSQL; SQLite readers). "
+        "Requests beyond it wait for one: connections are never opened per request.",
+    )
     redis_url: str | None = Field(
         default=None, description="Redis for cross-node events, locks and presence (optional)."
     )

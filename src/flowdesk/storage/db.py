@@ -93,7 +93,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 class Database:
     """Owns the engines. `write()` and `read()` hand out sessions inside a transaction."""
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    def __init__(self, url: str, *, echo: bool = False, pool_size: int = 20) -> None:
         self.url = url
         self.dialect = make_url(url).get_backend_name()
         self.is_sqlite = self.dialect == "sqlite"
@@ -107,7 +107,7 @@ class Database:
                 target, echo=echo, pool_size=1, max_overflow=0, async_creator=connect
             )
             self.read_engine = create_async_engine(
-                target, echo=echo, pool_size=5, max_overflow=5, async_creator=connect
+                target, echo=echo, pool_size=pool_size, max_overflow=0, async_creator=connect
             )
             for engine, begin in (
                 (self.write_engine, "BEGIN IMMEDIATE"),
@@ -120,8 +120,11 @@ class Database:
                     lambda conn, stmt=begin: conn.exec_driver_sql(stmt),
                 )
         else:
+            # No overflow: an overflow connection is closed when it is returned, so under load
+            # connections were opened and closed continuously (a PostgreSQL backend forked for
+            # a few requests each). Past `pool_size`, requests wait for a connection instead.
             self.write_engine = create_async_engine(
-                target, echo=echo, pool_size=10, max_overflow=10, pool_pre_ping=True
+                target, echo=echo, pool_size=pool_size, max_overflow=0, pool_pre_ping=True
             )
             self.read_engine = self.write_engine
         self._write_sessions = async_sessionmaker(self.write_engine, expire_on_commit=False)
