@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+import anyio
 import httpx2 as httpx
 from pydantic import SecretStr
+from starlette.testclient import WebSocketTestSession
+from starlette.websockets import WebSocketDisconnect
 
 from flowdesk.app import create_app
 from flowdesk.clock import ManualClock
@@ -179,3 +183,21 @@ async def running(database_url: str, clock: ManualClock, **overrides: Any) -> As
             server = Server(client=client, clock=clock, rt=app.state.runtime, app=app)
             server.admin = await server.login(ADMIN_EMAIL, ADMIN_PASSWORD)
             yield server
+
+
+def receive(ws: WebSocketTestSession, timeout: float = 5.0) -> dict[str, Any]:
+    """The next event on the stream; fails (instead of hanging) when none comes in time.
+
+    `WebSocketTestSession.receive()` blocks forever, so this reads the session's
+    channel through its portal under a deadline.
+    """
+
+    async def next_message() -> Any:
+        with anyio.fail_after(timeout):
+            return await ws._send_rx.receive()
+
+    message = ws.portal.call(next_message)
+    if message["type"] == "websocket.close":
+        raise WebSocketDisconnect(code=message.get("code", 1000))
+    event: dict[str, Any] = json.loads(message["text"])
+    return event

@@ -3,7 +3,6 @@ reconnect, offers, queue updates, authentication, and presence (offline after a 
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -11,7 +10,6 @@ from datetime import datetime, timedelta
 from itertools import pairwise
 from typing import Any
 
-import anyio
 import pytest
 from starlette.testclient import TestClient, WebSocketTestSession
 from starlette.websockets import WebSocketDisconnect
@@ -21,7 +19,7 @@ from flowdesk.clock import ManualClock
 from flowdesk.runtime import Runtime
 from flowdesk.services.tx import transaction
 from tests.api.desk_support import transfer_flow
-from tests.support import ADMIN_EMAIL, ADMIN_PASSWORD, make_settings
+from tests.support import ADMIN_EMAIL, ADMIN_PASSWORD, make_settings, receive
 
 STREAM = "/api/v1/agent/stream"
 GRACE = 0.3
@@ -29,24 +27,6 @@ SUCCESS = "You are talking to {name} (no. {staff_no})."
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def receive(ws: WebSocketTestSession, timeout: float = 5.0) -> dict[str, Any]:
-    """The next event on the stream; fails (instead of hanging) when none comes in time.
-
-    `WebSocketTestSession.receive()` blocks forever, so this reads the session's
-    channel through its portal under a deadline.
-    """
-
-    async def next_message() -> Any:
-        with anyio.fail_after(timeout):
-            return await ws._send_rx.receive()
-
-    message = ws.portal.call(next_message)
-    if message["type"] == "websocket.close":
-        raise WebSocketDisconnect(code=message.get("code", 1000))
-    event: dict[str, Any] = json.loads(message["text"])
-    return event
 
 
 def receive_n(ws: WebSocketTestSession, count: int) -> list[dict[str, Any]]:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 
-import anyio
 import pytest
 from starlette.testclient import TestClient, WebSocketTestSession
 from starlette.websockets import WebSocketDisconnect
@@ -15,6 +13,7 @@ from flowdesk.app import create_app
 from flowdesk.clock import ManualClock
 from flowdesk.events import LocalEventBus, conversation_topic
 from tests.support import ADMIN_EMAIL, ADMIN_PASSWORD, make_settings
+from tests.support import receive as _receive
 
 FLOW: dict[str, Any] = {
     "schema_version": 1,
@@ -123,24 +122,16 @@ def test_stream_refuses_a_token_for_another_conversation(client: TestClient) -> 
         pass
 
 
-def _receive(ws: WebSocketTestSession, timeout: float = 5.0) -> dict[str, Any]:
-    """The next message, or `WebSocketDisconnect`; fails instead of hanging when none comes."""
-
-    async def next_message() -> Any:
-        with anyio.fail_after(timeout):
-            return await ws._send_rx.receive()
-
-    message = ws.portal.call(next_message)
-    if message["type"] == "websocket.close":
-        raise WebSocketDisconnect(code=message.get("code", 1000))
-    event: dict[str, Any] = json.loads(message["text"])
-    return event
-
-
 def _bus(client: TestClient) -> LocalEventBus:
     bus = client.app.state.runtime.bus  # type: ignore[attr-defined]
     assert isinstance(bus, LocalEventBus)
     return bus
+
+
+def _receive_replay(ws: WebSocketTestSession) -> None:
+    """The replay of a new conversation's stream: its two messages and its state."""
+    replayed = [_receive(ws)["type"] for _ in range(3)]
+    assert replayed == ["message", "message", "conversation.updated"]
 
 
 def test_a_dropped_subscription_closes_the_stream_so_the_client_resyncs(
@@ -152,11 +143,7 @@ def test_a_dropped_subscription_closes_the_stream_so_the_client_resyncs(
     url = f"/api/v1/conversations/{conversation_id}/stream?token={token}"
     bus, topic = _bus(client), conversation_topic(conversation_id)
     with client.websocket_connect(url) as ws:
-        assert [_receive(ws)["type"] for _ in range(3)] == [
-            "message",
-            "message",
-            "conversation.updated",
-        ]
+        _receive_replay(ws)
         assert client.portal is not None
         client.portal.call(bus.drop_all, topic)
         with pytest.raises(WebSocketDisconnect):
@@ -177,11 +164,7 @@ def test_live_events_arriving_out_of_order_are_all_sent_and_replayed_ones_skippe
     url = f"/api/v1/conversations/{conversation_id}/stream?token={token}"
     bus, topic = _bus(client), conversation_topic(conversation_id)
     with client.websocket_connect(url) as ws:
-        assert [_receive(ws)["type"] for _ in range(3)] == [
-            "message",
-            "message",
-            "conversation.updated",
-        ]
+        _receive_replay(ws)
         assert client.portal is not None
         for seq in (4, 2, 3):  # 2 was replayed already; 4 overtook 3
             event = {"type": "message", "message": {"seq": seq, "text": f"m{seq}"}}

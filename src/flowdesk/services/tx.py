@@ -54,6 +54,7 @@ _TIMER_UPSERT = {
 }
 _MESSAGES: Table = Message.__table__  # type: ignore[assignment]
 _INSERT_MESSAGES = insert(_MESSAGES)
+_MESSAGE_COLUMNS = tuple(column.key for column in _MESSAGES.columns)
 _CANCEL_ALL = delete(_TIMERS).where(_TIMERS.c.conversation_id == bindparam("conversation_id"))
 _CANCEL_KINDS = _CANCEL_ALL.where(_TIMERS.c.kind.in_(bindparam("kinds", expanding=True)))
 
@@ -220,19 +221,7 @@ class Tx:
 
 
 def _message_row(message: Message) -> dict[str, Any]:
-    return {
-        "id": message.id,
-        "conversation_id": message.conversation_id,
-        "seq": message.seq,
-        "sender": message.sender,
-        "type": message.type,
-        "text": message.text,
-        "payload": message.payload,
-        "client_msg_id": message.client_msg_id,
-        "in_reply_to": message.in_reply_to,
-        "agent_id": message.agent_id,
-        "created_at": message.created_at,
-    }
+    return {name: getattr(message, name) for name in _MESSAGE_COLUMNS}
 
 
 def serving_agent(conversation: Conversation) -> str | None:
