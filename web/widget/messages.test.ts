@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { highestSeq, mergeMessages, newClientMsgId } from "./messages";
+import { mergeMessages, newClientMsgId, resumeSeq } from "./messages";
 import type { ChatMessage } from "./types";
 
 const msg = (seq: number, text = `m${seq}`): ChatMessage => ({
@@ -31,10 +31,16 @@ describe("mergeMessages", () => {
   });
 });
 
-describe("highestSeq", () => {
-  it("is 0 for nothing and the largest seq otherwise", () => {
-    expect(highestSeq([])).toBe(0);
-    expect(highestSeq([msg(3), msg(7), msg(5)])).toBe(7);
+describe("resumeSeq", () => {
+  it("is 0 for nothing and the end of the unbroken run from seq 1 otherwise", () => {
+    expect(resumeSeq([])).toBe(0);
+    expect(resumeSeq([msg(1), msg(2), msg(3)])).toBe(3);
+    expect(resumeSeq([msg(3), msg(1), msg(2)])).toBe(3);
+  });
+
+  it("stops before a message that another server's later one overtook", () => {
+    expect(resumeSeq([msg(1), msg(2), msg(4)])).toBe(2);
+    expect(resumeSeq([msg(2), msg(3)])).toBe(0);
   });
 });
 

@@ -12,9 +12,17 @@ export function mergeMessages(list: readonly ChatMessage[], more: readonly ChatM
   return [...bySeq.values()].sort((a, b) => a.seq - b.seq);
 }
 
-/** The highest `seq` held (0 for none): where a stream resumes (`after_seq`). */
-export function highestSeq(list: readonly ChatMessage[]): number {
-  return list.reduce((max, m) => (m.seq > max ? m.seq : max), 0);
+/**
+ * Where a stream resumes (`after_seq`): the highest `seq` up to which every message is held (0
+ * for none). With several servers a message can arrive before an earlier one that another
+ * server relayed; resuming after the highest would skip the earlier one for good, while
+ * resuming after the last unbroken one only replays what the merge de-duplicates.
+ */
+export function resumeSeq(list: readonly ChatMessage[]): number {
+  const held = new Set(list.map((m) => m.seq));
+  let seq = 0;
+  while (held.has(seq + 1)) seq += 1;
+  return seq;
 }
 
 /** A random id for `client_msg_id`, so a retried POST is stored once. */

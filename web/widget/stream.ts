@@ -1,6 +1,6 @@
-// The live stream of one conversation. It reconnects with backoff from the highest `seq` the
-// widget holds (the server replays what came after), so nothing is lost; the transcript drops
-// what it already has by `seq`, so nothing is doubled.
+// The live stream of one conversation. It reconnects with backoff from the last `seq` up to
+// which the widget holds every message (`resumeSeq`; the server replays what came after), so
+// nothing is lost; the transcript drops what it already has by `seq`, so nothing is doubled.
 
 import { Backoff } from "./backoff";
 import type { StreamEvent } from "./types";

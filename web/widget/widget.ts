@@ -3,7 +3,7 @@
 
 import { ApiError, CustomerApi, type Started } from "./api";
 import { Backoff } from "./backoff";
-import { highestSeq, mergeMessages, newClientMsgId } from "./messages";
+import { mergeMessages, newClientMsgId, resumeSeq } from "./messages";
 import { buildPanel } from "./model";
 import { browserStore, loadOpen, loadSession, saveOpen, saveSession, type SavedSession } from "./storage";
 import { LiveStream } from "./stream";
@@ -136,7 +136,7 @@ export class Widget {
     this.conversation = conversation;
     this.connected = true;
     const stream = new LiveStream({
-      url: () => this.api.streamUrl(session.conversationId, session.token, highestSeq(this.messages)),
+      url: () => this.api.streamUrl(session.conversationId, session.token, resumeSeq(this.messages)),
       onEvent: (event) => this.onEvent(session, event),
       onConnected: (connected) => {
         this.connected = connected;
