@@ -16,6 +16,7 @@ import redis.asyncio as aioredis
 
 from flowdesk.events import EventBus, LocalEventBus, SubscriptionLost
 from flowdesk.redis_events import RedisEventBus
+from tests.backends.support import two_nodes
 
 Nodes = tuple[EventBus, EventBus]
 
@@ -23,20 +24,8 @@ Nodes = tuple[EventBus, EventBus]
 @pytest.fixture(params=["local", "redis"])
 async def nodes(request: pytest.FixtureRequest) -> AsyncIterator[Nodes]:
     """(publisher node, subscriber node)."""
-    if request.param == "local":
-        bus = LocalEventBus()
-        yield bus, bus
-        return
-    url: str = request.getfixturevalue("redis_url")
-    prefix = f"flowdesk-test-{secrets.token_hex(4)}:"
-    first, second = RedisEventBus(url, prefix=prefix), RedisEventBus(url, prefix=prefix)
-    await first.start()
-    await second.start()
-    try:
-        yield first, second
-    finally:
-        await first.stop()
-        await second.stop()
+    async with two_nodes(request.param, request, LocalEventBus, RedisEventBus) as pair:
+        yield pair
 
 
 async def _take(subscription: Any, count: int) -> list[dict[str, Any]]:

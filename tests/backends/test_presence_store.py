@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from flowdesk.presence_store import LocalPresenceStore, PresenceStore, RedisPresenceStore
+from tests.backends.support import two_nodes
 
 Nodes = tuple[PresenceStore, PresenceStore]
 
@@ -15,20 +16,13 @@ Nodes = tuple[PresenceStore, PresenceStore]
 @pytest.fixture(params=["local", "redis"])
 async def nodes(request: pytest.FixtureRequest) -> AsyncIterator[Nodes]:
     """Two nodes' views; in one process both are the same store."""
-    if request.param == "local":
-        store = LocalPresenceStore()
-        yield store, store
-        return
-    url: str = request.getfixturevalue("redis_url")
-    prefix = f"flowdesk-test-{secrets.token_hex(4)}:"
-    first, second = RedisPresenceStore(url, prefix=prefix), RedisPresenceStore(url, prefix=prefix)
-    await first.start()
-    await second.start()
-    try:
-        yield first, second
-    finally:
-        await first.stop()
-        await second.stop()
+    async with two_nodes(
+        request.param,
+        request,
+        LocalPresenceStore,
+        RedisPresenceStore,
+    ) as pair:
+        yield pair
 
 
 async def test_an_agent_is_connected_while_any_stream_is_open(nodes: Nodes) -> None:

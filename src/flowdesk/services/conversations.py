@@ -482,11 +482,10 @@ async def advance(
     *,
     start_variables: dict[str, Any] | None = None,
     reads: FlowReads | None = None,
-    channel: Channel | None = None,
 ) -> None:
     """Run the conversation's flow on `event` (None: start it) and persist the outcome."""
     if reads is None:
-        reads = await flow_reads(tx, conversation, channel)
+        reads = await flow_reads(tx, conversation)
     env = run_env(tx, reads, conversation)
     if event is None:
         outcome = tx.rt.engine.start(reads.compiled, env, start_variables)
@@ -589,12 +588,14 @@ async def deliver_call_result(
     tx: Tx, conversation_id: str, call_id: str, result: dict[str, Any]
 ) -> bool:
     """Feed a call's result to the node waiting for it; a late or duplicate one is dropped."""
-    conversation = await lock_conversation(tx.session, conversation_id)
+    conversation, channel_stamp = await _lock_with_channel_stamp(tx.session, conversation_id)
     if _waits_for_call(conversation, call_id) is None:
         log.info("call_result_dropped", conversation_id=conversation_id)
         return False
     await tx.cancel(conversation.id, [CALL_TIMER])
-    await advance(tx, conversation, Resume(CALL_PORT, {"call_id": call_id, "result": result}))
+    reads = await flow_reads(tx, conversation, channel_stamp=channel_stamp)
+    resumed = Resume(CALL_PORT, {"call_id": call_id, "result": result})
+    await advance(tx, conversation, resumed, reads=reads)
     return True
 
 
