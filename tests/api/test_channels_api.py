@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx2 as httpx
 
-from tests.support import Server, assert_error
+from tests.support import Server, assert_error, texts
 
 API = "/api/v1"
 
@@ -313,3 +313,35 @@ async def test_deleting_a_channel_frees_its_flow(server: Server) -> None:
     assert await list_channels(server) == []
     flow = await server.client.delete(f"{API}/flows/{flow_id}", headers=server.admin)
     assert flow.status_code == 204, flow.text
+
+
+async def test_a_channel_change_reaches_conversations_already_running(server: Server) -> None:
+    """Each node keeps a channel's parsed settings per `updated_at`: a rename must reach the
+    next message of a conversation that started before it, not only new conversations."""
+    flow = {
+        "schema_version": 1,
+        "nodes": [
+            {"id": "start", "type": "start"},
+            {
+                "id": "ask",
+                "type": "collect",
+                "config": {"text": "Name?", "variable": "name", "input_type": "text"},
+            },
+            {"id": "bye", "type": "end", "config": {"text": "Thanks from ${ClientAppName}"}},
+        ],
+        "edges": [
+            {"source": "start", "port": "next", "target": "ask"},
+            {"source": "ask", "port": "next", "target": "bye"},
+            {"source": "ask", "port": "invalid", "target": "bye"},
+            {"source": "ask", "port": "timeout", "target": "bye"},
+        ],
+    }
+    key = await server.deploy(flow)
+    first, second = await server.start(key), await server.start(key)
+    assert texts(await first.say("Ada")) == ["Thanks from api channel"]  # cached from here on
+    channel = next(c for c in await list_channels(server) if c["key"] == key)
+    renamed = await server.client.patch(
+        f"{API}/channels/{channel['id']}", json={"name": "Acme Store"}, headers=server.admin
+    )
+    assert renamed.status_code == 200, renamed.text
+    assert texts(await second.say("Bea")) == ["Thanks from Acme Store"]

@@ -252,3 +252,15 @@ async def test_simulator_makes_the_call(srv: Server, stub: Stub) -> None:
         headers=headers,
     )
     assert texts(sent.json()["messages"])[0] == "Order S-1: sim (200)"
+
+
+async def test_calls_share_a_kept_alive_connection(srv: Server, stub: Stub) -> None:
+    """One pooled client per node: a second conversation's call reuses the first one's
+    connection (each call used to open a client, a TLS context and a connection of its own)."""
+    stub.routes["/orders"] = lambda r: StubReply(200, {"data": {"items": [{"status": "ok"}]}})
+    key = await srv.deploy(flow(stub.url("/orders")))
+    for order in ("A-1", "A-2", "A-3"):
+        customer = await srv.start(key)
+        assert texts(await customer.say(order))[0] == f"Order {order}: ok (200)"
+    assert stub.hits("/orders") == 3
+    assert stub.connections == 1
